@@ -1,0 +1,53 @@
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from learnapp.catalog.loader import ContentInvalid, load, validate
+
+
+class Command(BaseCommand):
+    help = "Validate the content tree and load it into the catalog in one transaction."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", nargs="?", help="content folder (default: content/)")
+        parser.add_argument(
+            "--check", action="store_true", help="only validate; write nothing to the database"
+        )
+
+    def handle(self, *args, path=None, check=False, **options):
+        root = Path(path) if path else Path(settings.CONTENT_DIR)
+        started = time.monotonic()
+        try:
+            if check:
+                tree = validate(root, progress=self._progress)
+            else:
+                summary = load(root, progress=self._progress)
+        except ContentInvalid as exc:
+            for error in exc.errors:
+                self.stderr.write(str(error))
+            raise CommandError(
+                f"{len(exc.errors)} problem(s) found; nothing was loaded."
+                if not check
+                else f"{len(exc.errors)} problem(s) found."
+            ) from None
+        elapsed = time.monotonic() - started
+        if check:
+            questions = sum(len(p.practice.questions) for p in tree.patterns)
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"OK: {len(tree.patterns)} patterns and {questions} questions are valid "
+                    f"({elapsed:.1f}s)."
+                )
+            )
+        else:
+            self.stdout.write(self.style.SUCCESS(f"Loaded {root}: {summary} ({elapsed:.1f}s)"))
+
+    def _progress(self, done: int, total: int) -> None:
+        # Only worth showing on a large tree, and only to a person watching.
+        if total >= 200 and sys.stderr.isatty():
+            self.stderr.write(f"\r  {done}/{total} patterns read", ending="")
+            if done == total:
+                self.stderr.write("")

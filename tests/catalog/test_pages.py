@@ -1,0 +1,99 @@
+import pytest
+from django.urls import reverse
+
+from tests.factories import PatternFactory, SectionFactory, TrackFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def make_catalog(patterns: int):
+    track = TrackFactory(title="Prompt Engineering", summary="Tracks summary")
+    sections = [SectionFactory(track=track, order=i) for i in range(3)]
+    return [
+        PatternFactory(section=sections[i % 3], position=i + 1, summary=f"Summary {i}")
+        for i in range(patterns)
+    ]
+
+
+class TestHome:
+    def test_it_lists_tracks_sections_and_patterns_with_summaries(self, client):
+        patterns = make_catalog(3)
+        retired = PatternFactory(section=patterns[0].section, title="Old pattern", position=9)
+        retired.retired_at = retired.updated_at
+        retired.save()
+        response = client.get("/")
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "Prompt Engineering" in page
+        for pattern in patterns:
+            assert pattern.title in page
+            assert pattern.summary in page
+            assert pattern.section.title in page
+        assert "Old pattern" not in page
+
+    @pytest.mark.parametrize("count", [3, 300])
+    def test_it_takes_one_query_however_large_the_catalog(
+        self, client, count, django_assert_num_queries
+    ):
+        make_catalog(count)
+        # 1. active patterns joined to their section and track
+        with django_assert_num_queries(1):
+            response = client.get("/")
+        assert response.content.decode().count('class="pattern-card"') == count
+
+
+class TestPatternPage:
+    def test_it_shows_the_lesson_with_breadcrumbs_and_contents(self, client):
+        first, second, third = make_catalog(3)
+        page = client.get(second.get_absolute_url()).content.decode()
+        assert "Lesson text." in page
+        assert 'href="#intro"' in page  # table of contents
+        assert 'aria-label="Breadcrumb"' in page
+        assert second.section.title in page and second.section.track.title in page
+        assert f'href="{first.get_absolute_url()}" rel="prev"' in page
+        assert f'href="{third.get_absolute_url()}" rel="next"' in page
+        assert "Test this pattern" in page
+
+    def test_the_first_pattern_has_no_previous(self, client):
+        first, second, _ = make_catalog(3)
+        page = client.get(first.get_absolute_url()).content.decode()
+        assert 'rel="prev"' not in page
+        assert f'href="{second.get_absolute_url()}" rel="next"' in page
+
+    @pytest.mark.parametrize("count", [3, 300])
+    def test_it_takes_two_queries_however_large_the_catalog(
+        self, client, count, django_assert_num_queries
+    ):
+        patterns = make_catalog(count)
+        # 1. the pattern with its section and track
+        # 2. its previous and next neighbours
+        with django_assert_num_queries(2):
+            response = client.get(patterns[count // 2].get_absolute_url())
+        assert response.status_code == 200
+
+    def test_an_unknown_slug_gets_a_styled_404(self, client):
+        make_catalog(1)
+        response = client.get(reverse("catalog:pattern", args=["no-such-pattern"]))
+        assert response.status_code == 404
+        assert "We could not find that page" in response.content.decode()
+        assert "Browse the catalog" in response.content.decode()
+
+    def test_a_retired_pattern_is_not_found(self, client):
+        (pattern,) = make_catalog(1)
+        pattern.retired_at = pattern.updated_at
+        pattern.save()
+        assert client.get(pattern.get_absolute_url()).status_code == 404
+
+
+def test_pages_send_a_csp_without_inline_script(client):
+    make_catalog(1)
+    response = client.get("/")
+    policy = response.headers["Content-Security-Policy"]
+    script_src = next(d for d in policy.split(";") if d.strip().startswith("script-src"))
+    assert "'unsafe-inline'" not in policy
+    assert "'nonce-" in script_src
+    nonce = script_src.split("'nonce-")[1].split("'")[0]
+    page = response.content.decode()
+    # Every script tag is an external, nonced file: no inline code.
+    assert page.count("<script") == page.count(f'nonce="{nonce}"') >= 1
+    assert "<script>" not in page

@@ -1,0 +1,84 @@
+import factory
+from django.contrib.auth import get_user_model
+
+from learnapp.catalog.models import Pattern, Question, QuestionVersion, Section, Track
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class TrackFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Track
+
+    slug = factory.Sequence(lambda n: f"track-{n}")
+    title = factory.Sequence(lambda n: f"Track {n}")
+    source_path = factory.LazyAttribute(lambda o: f"content/{o.slug}")
+
+
+class SectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Section
+
+    track = factory.SubFactory(TrackFactory)
+    slug = factory.Sequence(lambda n: f"section-{n}")
+    title = factory.Sequence(lambda n: f"Section {n}")
+    source_path = factory.LazyAttribute(lambda o: f"{o.track.source_path}/{o.slug}")
+
+
+class PatternFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Pattern
+
+    section = factory.SubFactory(SectionFactory)
+    slug = factory.Sequence(lambda n: f"pattern-{n}")
+    title = factory.Sequence(lambda n: f"Pattern {n}")
+    summary = "A short summary."
+    position = factory.Sequence(lambda n: n + 1)
+    lesson_html = '<h2 id="intro">Intro</h2><p>Lesson text.</p>'
+    toc = factory.LazyFunction(lambda: [{"level": 2, "id": "intro", "title": "Intro"}])
+    source_path = factory.LazyAttribute(lambda o: f"{o.section.source_path}/{o.slug}")
+    source_hash = "0" * 64
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    pattern = factory.SubFactory(PatternFactory)
+    key = factory.Sequence(lambda n: f"question-{n}")
+    position = factory.Sequence(lambda n: n % 10 + 1)
+    difficulty = "easy"
+
+
+class QuestionVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = QuestionVersion
+
+    question = factory.SubFactory(QuestionFactory)
+    number = 1
+    source_hash = "0" * 64
+    difficulty = factory.SelfAttribute("question.difficulty")
+    stem_html = "<p>Which option is right?</p>"
+    options = factory.LazyFunction(
+        lambda: [
+            {"letter": letter, "html": f"Option {letter}", "feedback_html": ""} for letter in "ABCD"
+        ]
+    )
+    correct_letter = "B"
+    solution_steps = factory.LazyFunction(lambda: ["<p>Think.</p>", "<p>Pick B.</p>"])
+    final_answer_html = "<p>Option B</p>"
+    quick_check_html = "<p>B is right</p>"
+    hint_html = "<p>Not A</p>"
+    common_mistakes = factory.LazyFunction(lambda: ["Picking A"])
+
+    @factory.post_generation
+    def make_current(self, create, extracted, **kwargs):
+        if create:
+            self.question.current_version = self
+            self.question.save(update_fields=["current_version"])
