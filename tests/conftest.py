@@ -1,17 +1,23 @@
 import pytest
+from django.test import override_settings
 
 
-@pytest.fixture(autouse=True)
-def _test_server_settings(settings):
+@pytest.fixture(scope="session", autouse=True)
+def _test_server_settings():
     # Production redirects to HTTPS, marks cookies secure and serves hashed static files made by
-    # collectstatic; the test client and the live test server speak plain HTTP to the source tree.
-    settings.SECURE_SSL_REDIRECT = False
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    # WhiteNoise serves straight from static/ as in development (there is no STATIC_ROOT).
-    settings.WHITENOISE_USE_FINDERS = True
-    settings.WHITENOISE_AUTOREFRESH = True
+    # collectstatic; the test client and the live test server speak plain HTTP to the source
+    # tree. Session-wide, because the live server builds its middleware once.
+    with override_settings(
+        SECURE_SSL_REDIRECT=False,
+        SECURE_HSTS_SECONDS=0,
+        SESSION_COOKIE_SECURE=False,
+        CSRF_COOKIE_SECURE=False,
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        # WhiteNoise serves straight from static/ as in development (there is no STATIC_ROOT).
+        WHITENOISE_USE_FINDERS=True,
+        WHITENOISE_AUTOREFRESH=True,
+    ):
+        yield

@@ -60,7 +60,7 @@ def test_a_hostile_question_renders_harmless(hostile_tree):
 def test_lessons_get_tables_highlighted_code_anchors_and_a_contents(tree):
     load(tree)
     pattern = Pattern.objects.get(slug="t1-s1-p1")
-    assert "<table>" in pattern.lesson_html
+    assert '<table tabindex="0">' in pattern.lesson_html
     assert '<div class="highlight">' in pattern.lesson_html
     assert '<span class="kn">import</span>' in pattern.lesson_html  # Pygments tokens
     assert '<h2 id="how-it-works">' in pattern.lesson_html

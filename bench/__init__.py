@@ -1,0 +1,1 @@
+"""Benchmarks for learnapp: run `bench/run` from the repository root (see docs/benchmarks.md)."""
