@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "learnapp.accounts",
     "learnapp.catalog",
+    "learnapp.learning",
 ]
 
 MIDDLEWARE = [
@@ -77,6 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "learnapp.learning.context_processors.learner_progress",
             ],
         },
     },
@@ -111,6 +113,9 @@ else:
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "catalog:home"
 LOGOUT_REDIRECT_URL = "catalog:home"
+
+# Sessions are read on nearly every request (who is learning); the cache answers most reads.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -4,5 +4,6 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("learnapp.accounts.urls")),
+    path("", include("learnapp.learning.urls")),
     path("", include("learnapp.catalog.urls")),
 ]

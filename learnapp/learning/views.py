@@ -1,0 +1,474 @@
+import secrets
+import time
+
+from django.contrib import messages
+from django.core import signing
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from learnapp.catalog.models import Pattern, Question, QuestionVersion
+
+from .grading import (
+    AnswerRejected,
+    attempt_versions,
+    judge,
+    record_practice_answer,
+    save_test_answer,
+    start_attempt,
+    submit_attempt,
+)
+from .learners import current_learner
+from .models import Answer, Attempt, LessonRead, Mode, StrongRule
+from .progress import Mastery, progress_by_pattern
+
+FORM_SALT = "learnapp.practice-form"
+HINT_SESSION_PREFIX = "hint:"
+REVIEW_SESSION_KEY = "review"
+MAX_TIMED_MS = 60 * 60 * 1000  # longer than an hour is a tab left open, not time on task
+
+
+def _active_pattern(slug: str) -> Pattern:
+    return get_object_or_404(Pattern.objects.active().select_related("section__track"), slug=slug)
+
+
+def _practice_question(slug: str, number: int) -> Question:
+    return get_object_or_404(
+        Question.objects.active().select_related("current_version", "pattern"),
+        pattern__slug=slug,
+        pattern__retired_at__isnull=True,
+        position=number,
+    )
+
+
+def _own_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
+    """An attempt of the requesting learner; anyone else's is simply not found."""
+    learner = current_learner(request)
+    if learner is None:
+        raise Http404("No such test")
+    return get_object_or_404(
+        Attempt.objects.select_related("pattern"), pk=attempt_id, learner=learner
+    )
+
+
+def _latest_practice_answers(learner, pattern_id: int) -> dict[int, Answer]:
+    if learner is None:
+        return {}
+    latest: dict[int, Answer] = {}
+    for answer in Answer.objects.filter(
+        learner=learner, mode=Mode.PRACTICE, pattern_id=pattern_id
+    ).order_by("answered_at"):
+        latest[answer.question_id] = answer
+    return latest
+
+
+def _review_queue(request: HttpRequest) -> list[list]:
+    return request.session.get(REVIEW_SESSION_KEY) or []
+
+
+# -- lessons ----------------------------------------------------------------------------------
+
+
+@require_POST
+def mark_read(request: HttpRequest, slug: str) -> HttpResponse:
+    pattern = _active_pattern(slug)
+    learner = current_learner(request, create=True)
+    LessonRead.objects.bulk_create(
+        [LessonRead(learner=learner, pattern=pattern)], ignore_conflicts=True
+    )
+    if request.htmx:
+        return render(request, "learning/lesson_read.html#read", {"pattern": pattern, "read": True})
+    messages.success(request, f"“{pattern.title}” is marked as read.")
+    return redirect(pattern)
+
+
+# -- practice ---------------------------------------------------------------------------------
+
+
+@require_GET
+def practice_start(request: HttpRequest, slug: str) -> HttpResponse:
+    pattern = _active_pattern(slug)
+    request.session.pop(REVIEW_SESSION_KEY, None)
+    latest = _latest_practice_answers(current_learner(request), pattern.pk)
+    positions = pattern.questions.active().values_list("pk", "position")
+    first_open = next((pos for pk, pos in positions if pk not in latest), 1)
+    return redirect("learning:practice", slug=slug, number=first_open)
+
+
+def _practice_context(request: HttpRequest, question: Question, answer: Answer | None) -> dict:
+    learner = current_learner(request)
+    pattern = question.pattern
+    questions = list(pattern.questions.active().values("pk", "position", "difficulty"))
+    latest = _latest_practice_answers(learner, pattern.pk)
+    overview = [
+        {**q, "answer": latest.get(q["pk"]), "current": q["pk"] == question.pk} for q in questions
+    ]
+    review = _review_queue(request) if request.GET.get("review") else []
+    here = [pattern.slug, question.position]
+    review_index = review.index(here) if here in review else None
+    next_url = None
+    if review_index is not None:
+        if review_index + 1 < len(review):
+            slug, number = review[review_index + 1]
+            next_url = reverse("learning:practice", args=[slug, number]) + "?review=1"
+    elif question.position < len(questions):
+        next_url = reverse("learning:practice", args=[pattern.slug, question.position + 1])
+    token = signing.dumps(
+        {"q": question.pk, "n": secrets.token_hex(8), "t": int(time.time() * 1000)},
+        salt=FORM_SALT,
+    )
+    return {
+        "pattern": pattern,
+        "question": question,
+        "version": question.current_version,
+        "count": len(questions),
+        "overview": overview,
+        "answered": sum(1 for q in overview if q["answer"]),
+        "answer": answer,
+        "hint_shown": request.session.get(f"{HINT_SESSION_PREFIX}{question.pk}", False),
+        "form_token": token,
+        "next_url": next_url,
+        "review_index": review_index,
+        "review_total": len(review),
+        "review_suffix": "?review=1" if review_index is not None else "",
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def practice_question(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    question = _practice_question(slug, number)
+    if request.method == "GET":
+        return render(request, "learning/practice.html", _practice_context(request, question, None))
+
+    try:
+        token = signing.loads(request.POST.get("form_token", ""), salt=FORM_SALT)
+        if token.get("q") != question.pk:
+            raise signing.BadSignature
+    except (signing.BadSignature, AttributeError, TypeError):
+        return _rejected(
+            request, "This form has expired or was changed. Reload the question and try again."
+        )
+    elapsed = int(time.time() * 1000) - int(token.get("t", 0))
+    try:
+        answer = record_practice_answer(
+            current_learner(request, create=True),
+            question,
+            request.POST.get("choice", ""),
+            form_token=token["n"],
+            used_hint=request.session.get(f"{HINT_SESSION_PREFIX}{question.pk}", False),
+            time_taken_ms=elapsed if 0 <= elapsed <= MAX_TIMED_MS else None,
+        )
+    except AnswerRejected as exc:
+        return _rejected(request, str(exc), exc.status)
+    if request.htmx:
+        return render(
+            request,
+            "learning/practice.html#feedback",
+            _feedback_context(request, question, answer),
+        )
+    return render(request, "learning/practice.html", _practice_context(request, question, answer))
+
+
+def _feedback_context(request: HttpRequest, question: Question, answer: Answer) -> dict:
+    """What the feedback partial needs, without the overview's queries."""
+    review = _review_queue(request) if request.GET.get("review") else []
+    here = [question.pattern.slug, question.position]
+    next_url = None
+    if here in review:
+        index = review.index(here)
+        if index + 1 < len(review):
+            slug, number = review[index + 1]
+            next_url = reverse("learning:practice", args=[slug, number]) + "?review=1"
+    elif question.position < 10:
+        next_url = reverse("learning:practice", args=[question.pattern.slug, question.position + 1])
+    return {
+        "pattern": question.pattern,
+        "question": question,
+        "version": question.current_version,
+        "answer": answer,
+        "next_url": next_url,
+        "review_suffix": "?review=1" if here in review else "",
+    }
+
+
+def _rejected(request: HttpRequest, message: str, status: int = 400) -> HttpResponse:
+    """A 4xx that says what was wrong, in the form the caller asked for."""
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"error": message}, status=status)
+    template = "learning/rejected.html#message" if request.htmx else "learning/rejected.html"
+    return render(request, template, {"message": message}, status=status)
+
+
+@require_POST
+def practice_hint(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    question = _practice_question(slug, number)
+    # Kept in the session: the next answer to this question records that a hint was used.
+    request.session[f"{HINT_SESSION_PREFIX}{question.pk}"] = True
+    if request.htmx:
+        return render(
+            request,
+            "learning/practice.html#hint",
+            {"version": question.current_version, "hint_shown": True},
+        )
+    return redirect(
+        reverse("learning:practice", args=[slug, number])
+        + ("?review=1" if request.GET.get("review") else "")
+        + "#hint"
+    )
+
+
+# -- review my mistakes -----------------------------------------------------------------------
+
+
+@require_GET
+def review_mistakes(request: HttpRequest) -> HttpResponse:
+    """Practise again every question whose latest practice answer was wrong."""
+    learner = current_learner(request)
+    latest: dict[int, Answer] = {}
+    if learner is not None:
+        for answer in (
+            Answer.objects.filter(learner=learner, mode=Mode.PRACTICE)
+            .select_related("question__pattern")
+            .order_by("answered_at")
+        ):
+            latest[answer.question_id] = answer
+    mistakes = [
+        a
+        for a in latest.values()
+        if not a.is_correct
+        and a.question.retired_at is None
+        and a.question.pattern.retired_at is None
+    ]
+    mistakes.sort(key=lambda a: (a.question.pattern.position, a.question.position))
+    queue = [[a.question.pattern.slug, a.question.position] for a in mistakes]
+    request.session[REVIEW_SESSION_KEY] = queue
+    return render(request, "learning/review.html", {"mistakes": mistakes, "queue": queue})
+
+
+# -- tests ------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def test_intro(request: HttpRequest, slug: str) -> HttpResponse:
+    pattern = _active_pattern(slug)
+    if request.method == "POST":
+        attempt = start_attempt(current_learner(request, create=True), pattern)
+        return redirect("learning:test_question", attempt_id=attempt.pk, number=1)
+    learner = current_learner(request)
+    attempts = (
+        list(Attempt.objects.filter(learner=learner, pattern=pattern).order_by("-started_at"))
+        if learner
+        else []
+    )
+    return render(
+        request,
+        "learning/test_intro.html",
+        {
+            "pattern": pattern,
+            "attempts": attempts,
+            "unfinished": next((a for a in attempts if not a.is_submitted), None),
+            "rule": StrongRule.snapshot(),
+        },
+    )
+
+
+def _test_overview(attempt: Attempt) -> tuple[list, dict[int, str]]:
+    """Which questions have a saved answer: choices only, never whether they are right."""
+    choices = dict(attempt.answers.values_list("question_version_id", "choice"))
+    return [
+        {"number": n, "choice": choices.get(version_id)}
+        for n, version_id in enumerate(attempt.version_ids, start=1)
+    ], choices
+
+
+@require_GET
+def test_question(request: HttpRequest, attempt_id: int, number: int) -> HttpResponse:
+    attempt = _own_attempt(request, attempt_id)
+    if attempt.is_submitted:
+        return redirect("learning:test_result", attempt_id=attempt.pk)
+    if not 1 <= number <= len(attempt.version_ids):
+        raise Http404("No such question in this test")
+    version = QuestionVersion.objects.only("pk", "stem_html", "options", "difficulty").get(
+        pk=attempt.version_ids[number - 1]
+    )
+    overview, choices = _test_overview(attempt)
+    return render(
+        request,
+        "learning/test_question.html",
+        {
+            "attempt": attempt,
+            "pattern": attempt.pattern,
+            "number": number,
+            "count": len(attempt.version_ids),
+            "version": version,
+            # Only the letter and text of each option: feedback lines would reveal wrong ones.
+            "options": [{"letter": o["letter"], "html": o["html"]} for o in version.options],
+            "saved_choice": choices.get(version.pk),
+            "overview": overview,
+            "answered": len(choices),
+        },
+    )
+
+
+@require_POST
+def test_answer(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = _own_attempt(request, attempt_id)
+    try:
+        number = int(request.POST.get("number", ""))
+    except ValueError:
+        return _rejected(request, "Say which question this answer is for ('number').")
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    choice = request.POST.get("choice", "")
+    go = request.POST.get("go")
+    # The plain form's navigation buttons post here too; moving on without a choice is fine.
+    if choice or not go:
+        try:
+            elapsed = request.POST.get("elapsed_ms")
+            save_test_answer(
+                attempt,
+                number,
+                choice,
+                time_taken_ms=int(elapsed) if elapsed and elapsed.isdigit() else None,
+            )
+        except AnswerRejected as exc:
+            if wants_json:
+                return JsonResponse({"saved": False, "error": str(exc)}, status=exc.status)
+            return _rejected(request, str(exc), exc.status)
+    if wants_json:
+        return JsonResponse({"saved": True, "number": number})
+    go = go or "next"
+    if go == "submit" or (go == "next" and number >= len(attempt.version_ids)):
+        return redirect("learning:test_submit", attempt_id=attempt.pk)
+    target = number - 1 if go == "previous" else number + 1
+    target = max(1, min(target, len(attempt.version_ids)))
+    return redirect("learning:test_question", attempt_id=attempt.pk, number=target)
+
+
+@require_http_methods(["GET", "POST"])
+def test_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = _own_attempt(request, attempt_id)
+    if request.method == "POST" or attempt.is_submitted:
+        submit_attempt(attempt.pk, current_learner(request))
+        return redirect("learning:test_result", attempt_id=attempt.pk)
+    overview, _ = _test_overview(attempt)
+    return render(
+        request,
+        "learning/test_submit.html",
+        {
+            "attempt": attempt,
+            "pattern": attempt.pattern,
+            "overview": overview,
+            "unanswered": [q["number"] for q in overview if not q["choice"]],
+            "count": len(attempt.version_ids),
+        },
+    )
+
+
+@require_GET
+def test_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = _own_attempt(request, attempt_id)
+    if not attempt.is_submitted:
+        return redirect("learning:test_question", attempt_id=attempt.pk, number=1)
+    versions = attempt_versions(attempt)
+    answers = {a.question_version_id: a for a in attempt.answers.all()}
+    review = []
+    for number, version in enumerate(versions, start=1):
+        answer = answers.get(version.pk)
+        options = {o["letter"]: o for o in version.options}
+        review.append(
+            {
+                "number": number,
+                "version": version,
+                "answer": answer,
+                "chosen": options.get(answer.choice) if answer else None,
+                "correct": options[version.correct_letter],
+            }
+        )
+    verdict = judge(attempt.score, attempt.breakdown["hard"][0], attempt.rule)
+    return render(
+        request,
+        "learning/test_result.html",
+        {
+            "attempt": attempt,
+            "pattern": attempt.pattern,
+            "review": review,
+            "verdict": verdict,
+            "breakdown": [
+                (level, right, asked) for level, (right, asked) in attempt.breakdown.items()
+            ],
+        },
+    )
+
+
+# -- progress ---------------------------------------------------------------------------------
+
+
+@require_GET
+def my_progress(request: HttpRequest) -> HttpResponse:
+    learner = current_learner(request)
+    progress = progress_by_pattern(learner)
+    patterns = list(Pattern.objects.active().select_related("section__track"))
+    rows = [(pattern, progress.get(pattern.pk)) for pattern in patterns]
+    names = {pattern.pk: pattern.title for pattern in patterns}
+    tests = sorted(
+        ((names.get(pid, "Retired pattern"), t) for pid, p in progress.items() for t in p.tests),
+        key=lambda pair: pair[1].submitted_at,
+    )
+    return render(
+        request,
+        "learning/progress.html",
+        {
+            "rows": rows,
+            "rules": [(Mastery.LABELS[key], key, text) for key, text in Mastery.RULES],
+            "chart": score_chart(tests),
+            "tests": tests,
+        },
+    )
+
+
+def score_chart(tests: list) -> dict | None:
+    """Coordinates for a server-rendered SVG of test scores over time (no script needed)."""
+    if not tests:
+        return None
+    width, height, left, top, bottom = 640, 220, 44, 16, 28
+    plot_w, plot_h = width - left - 16, height - top - bottom
+    step = plot_w / max(len(tests) - 1, 1)
+    series: dict[str, list] = {}
+    points = []
+    for index, (name, test) in enumerate(tests):
+        x = left + (index * step if len(tests) > 1 else plot_w / 2)
+        y = top + plot_h * (1 - test.percent / 100)
+        point = {"x": round(x, 1), "y": round(y, 1), "name": name, "test": test}
+        points.append(point)
+        series.setdefault(name, []).append(point)
+    palette = ["#2c4fd6", "#b3261e", "#17703a", "#8a5a00", "#6b3fa0", "#0b6e79"]
+    lines = [
+        {
+            "name": name,
+            "colour": palette[i % len(palette)],
+            "points": " ".join(f"{p['x']},{p['y']}" for p in pts),
+            "dots": pts,
+        }
+        for i, (name, pts) in enumerate(series.items())
+    ]
+    gridlines = [
+        {"y": round(top + plot_h * (1 - pct / 100), 1), "label": f"{pct}%"}
+        for pct in (0, 25, 50, 75, 100)
+    ]
+    strong_y = round(top + plot_h * (1 - 80 / 100), 1)
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "right": width - 16,
+        "lines": lines,
+        "gridlines": gridlines,
+        "strong_y": strong_y,
+        "count": len(points),
+    }

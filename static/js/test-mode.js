@@ -1,0 +1,154 @@
+// Test mode: save each choice the moment it is made, and never lose one.
+// Unsent choices wait in localStorage until the server confirms them, so a reload, a closed tab
+// or a dropped connection loses nothing; the page says plainly when a choice is not yet saved.
+(function () {
+  "use strict";
+
+  function csrfToken() {
+    var input = document.querySelector('input[name="csrfmiddlewaretoken"]');
+    return input ? input.value : "";
+  }
+
+  function storageKey(attempt) { return "learnapp:test:" + attempt + ":pending"; }
+
+  function loadPending(attempt) {
+    try { return JSON.parse(localStorage.getItem(storageKey(attempt)) || "{}"); }
+    catch (e) { return {}; }
+  }
+
+  function savePending(attempt, pending) {
+    try {
+      if (Object.keys(pending).length) localStorage.setItem(storageKey(attempt), JSON.stringify(pending));
+      else localStorage.removeItem(storageKey(attempt));
+    } catch (e) { /* private mode: the in-memory copy still retries */ }
+  }
+
+  function Saver(attempt, statusEl) {
+    this.attempt = attempt;
+    this.status = statusEl;
+    this.pending = loadPending(attempt);
+    this.delay = 1000;
+    this.timer = null;
+    this.busy = false;
+    this.onIdle = [];
+  }
+
+  Saver.prototype.say = function (text, state) {
+    if (!this.status) return;
+    this.status.textContent = text;
+    this.status.dataset.state = state;
+  };
+
+  Saver.prototype.queue = function (number, choice, elapsed) {
+    this.pending[number] = { choice: choice, elapsed: elapsed };
+    savePending(this.attempt, this.pending);
+    this.say("Saving…", "saving");
+    this.flush();
+  };
+
+  Saver.prototype.flush = function () {
+    var self = this;
+    if (self.busy) return;
+    var numbers = Object.keys(self.pending);
+    if (!numbers.length) {
+      var waiting = self.onIdle; self.onIdle = [];
+      waiting.forEach(function (fn) { fn(); });
+      return;
+    }
+    var number = numbers[0], item = self.pending[number];
+    var body = new URLSearchParams({ number: number, choice: item.choice });
+    if (item.elapsed) body.set("elapsed_ms", String(item.elapsed));
+    self.busy = true;
+    fetch("/tests/" + self.attempt + "/answer/", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Accept": "application/json", "X-CSRFToken": csrfToken() },
+      body: body
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        self.busy = false;
+        if (response.ok) {
+          if (self.pending[number] === item) delete self.pending[number];
+          savePending(self.attempt, self.pending);
+          self.delay = 1000;
+          markAnswered(number);
+          if (!Object.keys(self.pending).length) self.say("Saved.", "saved");
+          self.flush();
+        } else if (response.status >= 400 && response.status < 500) {
+          // The server will never take this one (for example the test was submitted).
+          delete self.pending[number];
+          savePending(self.attempt, self.pending);
+          self.say((data && data.error) || "This answer could not be saved.", "error");
+          self.flush();
+        } else {
+          self.retry();
+        }
+      });
+    }).catch(function () {
+      self.busy = false;
+      self.retry();
+    });
+  };
+
+  Saver.prototype.retry = function () {
+    var self = this, seconds = Math.round(self.delay / 1000);
+    self.say("Not saved yet: no connection. Retrying in " + seconds + " s… Your choice is kept in this browser.", "offline");
+    clearTimeout(self.timer);
+    self.timer = setTimeout(function () { self.flush(); }, self.delay);
+    self.delay = Math.min(self.delay * 2, 15000);
+  };
+
+  Saver.prototype.whenIdle = function (fn) {
+    this.onIdle.push(fn);
+    this.flush();
+  };
+
+  function markAnswered(number) {
+    var dot = document.querySelector('[data-qdot="' + number + '"]');
+    if (dot && !dot.classList.contains("qdot-answered")) {
+      dot.classList.add("qdot-answered");
+      dot.setAttribute("aria-label", "Question " + number + ": answered");
+      var count = document.querySelector("[data-answered-count]");
+      if (count) count.textContent = String(parseInt(count.textContent, 10) + 1);
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.querySelector("form[data-test-form], form[data-submit-form]");
+    if (!form) return;
+    var attempt = form.dataset.attempt;
+    var saver = new Saver(attempt, form.querySelector("[data-save-status]"));
+    var shownAt = Date.now();
+
+    if (form.hasAttribute("data-test-form")) {
+      var number = form.dataset.number;
+      // A choice made here earlier but never confirmed: show it, and send it again.
+      var waiting = saver.pending[number];
+      if (waiting) {
+        var radio = form.querySelector('input[name="choice"][value="' + waiting.choice + '"]');
+        if (radio) radio.checked = true;
+      }
+      form.addEventListener("change", function (event) {
+        if (event.target.name === "choice") saver.queue(number, event.target.value, Date.now() - shownAt);
+      });
+      // Navigation buttons still work without JavaScript; with it, they wait for the save.
+      form.addEventListener("submit", function (event) {
+        if (!Object.keys(saver.pending).length) return;
+        event.preventDefault();
+        var submitter = event.submitter;
+        saver.whenIdle(function () { form.requestSubmit(submitter); });
+      });
+    } else {
+      form.addEventListener("submit", function (event) {
+        if (!Object.keys(saver.pending).length) return;
+        event.preventDefault();
+        saver.say("Saving your last answers before submitting…", "saving");
+        saver.whenIdle(function () { form.submit(); });
+      });
+    }
+    window.addEventListener("beforeunload", function (event) {
+      if (Object.keys(saver.pending).length) { event.preventDefault(); event.returnValue = ""; }
+    });
+    saver.flush();
+  });
+})();
