@@ -78,6 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "learnapp.context_processors.frame",
                 "learnapp.learning.context_processors.learner_progress",
             ],
         },
@@ -144,6 +145,9 @@ STORAGES = {
 }
 
 CONTENT_DIR = Path(os.environ.get("LEARNAPP_CONTENT_DIR", BASE_DIR / "content"))
+# How long each app process keeps a rendered lesson page (learnapp.catalog.pages). Off in
+# development so that authors see a content load at once.
+CATALOG_PAGE_TTL = envint("LEARNAPP_CATALOG_PAGE_TTL", 0 if DEBUG else 60)
 
 # Security. Everything below is on in production; the Content-Security-Policy is on everywhere so
 # that development and tests see the same rules as production (no inline script, no CDN).

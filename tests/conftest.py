@@ -1,6 +1,14 @@
 import pytest
 from django.test import override_settings
 
+from learnapp.catalog.pages import clear_page_cache
+
+
+@pytest.fixture(autouse=True)
+def _fresh_lesson_pages():
+    # Rendered lesson pages live in process memory; each test builds its own catalog.
+    clear_page_cache()
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _test_server_settings():

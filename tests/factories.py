@@ -59,6 +59,7 @@ class QuestionFactory(factory.django.DjangoModelFactory):
 class QuestionVersionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = QuestionVersion
+        skip_postgeneration_save = True
 
     question = factory.SubFactory(QuestionFactory)
     number = 1
@@ -82,3 +83,41 @@ class QuestionVersionFactory(factory.django.DjangoModelFactory):
         if create:
             self.question.current_version = self
             self.question.save(update_fields=["current_version"])
+
+
+def make_question_set(pattern=None, **pattern_fields):
+    """A pattern with ten questions: 3 easy, 4 medium, 3 hard; B is always right.
+
+    Every hidden field carries a marker ("SECRET-...") so tests can prove it never leaks.
+    """
+    from learnapp.catalog.sample_tree import DIFFICULTY_OF
+
+    pattern = pattern or PatternFactory(**pattern_fields)
+    versions = []
+    for position, difficulty in enumerate(DIFFICULTY_OF, start=1):
+        question = QuestionFactory(
+            pattern=pattern,
+            position=position,
+            difficulty=difficulty,
+            key=f"{pattern.slug}-q{position}",
+        )
+        versions.append(
+            QuestionVersionFactory(
+                question=question,
+                stem_html=f"<p>Stem of question {position}?</p>",
+                options=[
+                    {
+                        "letter": letter,
+                        "html": f"Option {letter} of {position}",
+                        "feedback_html": "" if letter == "B" else f"SECRET-FEEDBACK-{letter}",
+                    }
+                    for letter in "ABCD"
+                ],
+                solution_steps=[f"<p>SECRET-STEP-{position}</p>"],
+                final_answer_html=f"<p>SECRET-FINAL-{position}</p>",
+                quick_check_html=f"<p>SECRET-QUICK-{position}</p>",
+                hint_html=f"<p>SECRET-HINT-{position}</p>",
+                common_mistakes=[f"SECRET-MISTAKE-{position}"],
+            )
+        )
+    return pattern, versions

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Pattern, Question, QuestionVersion, Section, Track
+from .pages import clear_page_cache
 from .parsing import (
     ContentError,
     ContentErrors,
@@ -239,7 +240,9 @@ def load(root: Path, progress: Callable[[int, int], None] | None = None) -> Summ
             by_id[pattern_id].question_keys.append(key)
         active_by_path = {p.source_path: p for p in patterns if p.retired_at is None}
         tree = validate(root, active_by_path, progress)
-        return _write(tree, {p.slug: p for p in patterns})
+        summary = _write(tree, {p.slug: p for p in patterns})
+    clear_page_cache()
+    return summary
 
 
 def _upsert_index(model, entries: dict, parent_of, now) -> dict[str, object]:

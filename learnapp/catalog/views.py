@@ -1,7 +1,10 @@
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 
 from .models import Pattern
+from .pages import lesson_page
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -9,23 +12,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def pattern_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    pattern = get_object_or_404(
-        Pattern.objects.active().select_related("section__track"), slug=slug
-    )
-    neighbours = {
-        p.position: p
-        for p in Pattern.objects.active()
-        .filter(position__in=[pattern.position - 1, pattern.position + 1])
-        .only("slug", "title", "position")
-    }
-    return render(
-        request,
-        "catalog/pattern.html",
-        {
-            "pattern": pattern,
-            "section": pattern.section,
-            "track": pattern.section.track,
-            "previous": neighbours.get(pattern.position - 1),
-            "next": neighbours.get(pattern.position + 1),
-        },
-    )
+    page = lesson_page(slug)
+    if not request.COOKIES and not request.GET and settings.CATALOG_PAGE_TTL:
+        # A first visit, the commonest request: nothing on the page depends on who asks.
+        response = HttpResponse(page.for_new_visitor(request, "catalog/pattern.html"))
+        patch_vary_headers(response, ["Cookie"])
+        return response
+    return render(request, "catalog/pattern.html", {"page": page})

@@ -26,7 +26,8 @@ def current_learner(request: HttpRequest, create: bool = False) -> Learner | Non
         learner, _ = Learner.objects.get_or_create(user_id=user_id)
     elif create:
         learner = Learner.objects.create()
-    if learner is not None:
+    # Write only on change: an unchanged session is not saved again at the end of the request.
+    if learner is not None and (learner_id, session.get(SESSION_USER_KEY)) != (learner.pk, user_id):
         session[SESSION_KEY] = learner.pk
         session[SESSION_USER_KEY] = user_id
     request._learner = learner

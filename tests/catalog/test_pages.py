@@ -97,3 +97,45 @@ def test_pages_send_a_csp_without_inline_script(client):
     # Every script tag is an external, nonced file: no inline code.
     assert page.count("<script") == page.count(f'nonce="{nonce}"') >= 1
     assert "<script>" not in page
+
+
+class TestLessonPageForNewVisitors:
+    """A first visit (no cookies) is served from a page rendered once per pattern."""
+
+    def csp_nonce(self, response) -> str:
+        policy = response.headers["Content-Security-Policy"]
+        return policy.split("'nonce-")[1].split("'")[0]
+
+    def test_each_visitor_gets_their_own_csrf_token_and_nonce(self, client, settings):
+        (pattern,) = make_catalog(1)
+        pages = []
+        for _ in range(2):
+            client.cookies.clear()
+            response = client.get(pattern.get_absolute_url())
+            page = response.content.decode()
+            nonce = self.csp_nonce(response)
+            assert f'nonce="{nonce}"' in page
+            assert "Cookie" in response.headers["Vary"]
+            pages.append((response.cookies["csrftoken"].value, nonce, page))
+        (_, first_nonce, first_page), (_, second_nonce, second_page) = pages
+        assert first_nonce != second_nonce
+        assert first_page != second_page
+
+    def test_the_cached_page_carries_a_working_csrf_token(self, settings):
+        from django.test import Client
+
+        (pattern,) = make_catalog(1)
+        browser = Client(enforce_csrf_checks=True)
+        page = browser.get(pattern.get_absolute_url()).content.decode()
+        token = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+        response = browser.post(f"/patterns/{pattern.slug}/read/", {"csrfmiddlewaretoken": token})
+        assert response.status_code == 302
+
+    def test_the_second_view_of_a_lesson_needs_no_query(self, client, django_assert_num_queries):
+        patterns = make_catalog(3)
+        url = patterns[1].get_absolute_url()
+        client.get(url)
+        client.cookies.clear()
+        with django_assert_num_queries(0):
+            response = client.get(url)
+        assert patterns[1].title in response.content.decode()

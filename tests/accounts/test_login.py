@@ -21,3 +21,10 @@ def test_a_wrong_password_is_refused_with_a_message(client):
     response = client.post("/accounts/login/", {"username": "learner", "password": "nope"})
     assert response.status_code == 200
     assert "Please enter a correct username and password" in response.content.decode()
+
+
+def test_the_login_page_links_to_sign_up_and_password_reset(client):
+    page = client.get("/accounts/login/?next=/patterns/x/").content.decode()
+    assert 'href="/accounts/signup/?next=/patterns/x/"' in page
+    assert 'href="/accounts/password/reset/"' in page
+    assert "Forgot your password?" in page

@@ -1,0 +1,26 @@
+import pytest
+
+from tests.factories import UserFactory, make_question_set
+
+
+@pytest.fixture
+def question_set(db):
+    return make_question_set(slug="keys", title="Keys")
+
+
+@pytest.fixture
+def pattern(question_set):
+    return question_set[0]
+
+
+@pytest.fixture
+def versions(question_set):
+    return question_set[1]
+
+
+@pytest.fixture
+def learner_client(client, db):
+    user = UserFactory(username="ada")
+    client.force_login(user)
+    client.user = user
+    return client
