@@ -128,6 +128,11 @@
         var radio = form.querySelector('input[name="choice"][value="' + waiting.choice + '"]');
         if (radio) radio.checked = true;
       }
+      // A choice clicked before this script ran (slow network) is sent now.
+      var checked = form.querySelector('input[name="choice"]:checked');
+      if (checked && !waiting && checked.value !== form.dataset.savedChoice) {
+        saver.queue(number, checked.value, null);
+      }
       form.addEventListener("change", function (event) {
         if (event.target.name === "choice") saver.queue(number, event.target.value, Date.now() - shownAt);
       });
@@ -146,6 +151,7 @@
         saver.whenIdle(function () { form.submit(); });
       });
     }
+    form.dataset.ready = "true";
     window.addEventListener("beforeunload", function (event) {
       if (Object.keys(saver.pending).length) { event.preventDefault(); event.returnValue = ""; }
     });

@@ -1,0 +1,159 @@
+"""A learner practises, takes a full test and reads the review, in a real Chromium."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from learnapp.learning.models import Answer, Attempt
+
+from .conftest import serious_accessibility_violations
+
+pytestmark = pytest.mark.browser
+
+PRACTICE = "/patterns/api-key-management/practice/"
+
+
+def tab_to(page, name: str, limit: int = 60) -> None:
+    """Press Tab until the focused element's text is `name`: how a keyboard user gets there."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        text = page.evaluate("document.activeElement && document.activeElement.innerText")
+        if text and text.strip() == name:
+            return
+    raise AssertionError(f"Tab never reached {name!r}")
+
+
+def start_test(page) -> None:
+    page.goto("/patterns/api-key-management/test/")
+    page.get_by_role("button", name="Start the test").click()
+    expect(page.locator("form[data-ready]")).to_have_count(1)
+
+
+def test_a_learner_practises_with_and_without_a_hint(page, shipped_content):
+    page.goto(PRACTICE + "1/")
+    page.get_by_role("button", name="Show hint").click()
+    expect(page.get_by_text("API keys are like secret passwords for access")).to_be_visible()
+    page.get_by_label("To control who can access the AI service").check()
+    page.get_by_role("button", name="Check answer").click()
+    expect(page.get_by_role("heading", name="Right!")).to_be_visible()
+    assert page.url.endswith(PRACTICE + "1/")  # feedback arrived in place
+    assert serious_accessibility_violations(page) == []
+
+    page.get_by_role("link", name="Next question →").click()
+    expect(page.get_by_role("heading", name=re.compile("Question 2 of 10"))).to_be_visible()
+    page.get_by_label("Key: YOUR_API_KEY").check()
+    page.get_by_role("button", name="Check answer").click()
+    expect(page.get_by_role("heading", name="Not quite.")).to_be_visible()
+    feedback = page.locator("#feedback")
+    expect(feedback).to_contain_text("Correct answer")
+    expect(feedback).to_contain_text("A made-up header name")  # the chosen option's feedback
+    expect(feedback).to_contain_text("Common mistakes")
+
+    answers = list(
+        Answer.objects.order_by("answered_at").values_list("choice", "is_correct", "used_hint")
+    )
+    assert answers == [("D", True, True), ("B", False, False)]
+    assert page.console_errors == []
+
+
+def test_a_full_test_survives_a_reload_and_ends_in_a_review(page, shipped_content):
+    page.goto("/patterns/api-key-management/")
+    page.get_by_role("link", name="Test this pattern").click()
+    page.get_by_role("button", name="Start the test").click()
+    for number in range(1, 11):
+        heading = page.get_by_role("heading", name=re.compile(f"Question {number} of 10"))
+        expect(heading).to_be_visible()
+        if number == 6:
+            # Half way: a reload finds every answer so far kept on the server.
+            page.reload()
+            expect(heading).to_be_visible()
+            expect(page.get_by_text("5 of 10 answered")).to_be_visible()
+            page.get_by_role("link", name="Question 5: answered").click()
+            expect(page.locator('input[name="choice"]').first).to_be_checked()
+            page.get_by_role("link", name="Question 6: not answered").click()
+        page.locator('input[name="choice"]').first.check()
+        expect(page.locator("[data-save-status]")).to_have_text("Saved.")
+        if number < 10:
+            page.get_by_role("button", name="Save and next →").click()
+        else:
+            page.get_by_role("button", name="Review and submit").click()
+    expect(page.get_by_role("heading", name="Ready to submit?")).to_be_visible()
+    expect(page.get_by_text("All 10 questions are answered")).to_be_visible()
+    assert serious_accessibility_violations(page) == []
+    page.get_by_role("button", name="Submit the test").click()
+
+    expect(page.get_by_role("heading", name=re.compile(r"You scored \d+ of 10"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("strong"))).to_be_visible()
+    expect(page.get_by_role("heading", name="Review all 10 questions")).to_be_visible()
+    expect(page.locator(".review-item")).to_have_count(10)
+    attempt = Attempt.objects.get()
+    assert attempt.is_submitted and attempt.answers.count() == 10
+    assert serious_accessibility_violations(page) == []
+    assert page.console_errors == []
+
+
+def test_a_dropped_connection_loses_no_answer(page, shipped_content):
+    start_test(page)
+    page.context.set_offline(True)
+    page.locator('input[name="choice"]').nth(2).check()
+    status = page.locator("[data-save-status]")
+    expect(status).to_contain_text("Not saved yet")
+    assert not Answer.objects.exists()
+    page.context.set_offline(False)
+    expect(status).to_have_text("Saved.", timeout=10_000)
+    assert Answer.objects.get().choice == "C"
+
+
+def test_a_choice_made_offline_is_sent_after_a_reload(page, shipped_content):
+    start_test(page)
+    page.context.set_offline(True)
+    page.locator('input[name="choice"]').nth(1).check()
+    expect(page.locator("[data-save-status]")).to_contain_text("Not saved yet")
+    page.context.set_offline(False)
+    page.on("dialog", lambda dialog: dialog.accept())  # "leave the page?" while unsaved
+    page.reload()
+    expect(page.locator("[data-save-status]")).to_have_text("Saved.", timeout=10_000)
+    assert Answer.objects.get().choice == "B"
+
+
+def test_the_whole_flow_works_with_the_keyboard_alone(page, shipped_content):
+    page.goto(PRACTICE + "1/")
+    page.keyboard.press("4")  # chooses D
+    page.keyboard.press("Enter")  # submits the focused form
+    expect(page.get_by_role("heading", name="Right!")).to_be_visible()
+    tab_to(page, "Next question →")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name=re.compile("Question 2 of 10"))).to_be_visible()
+
+    page.goto("/patterns/api-key-management/test/")
+    tab_to(page, "Start the test")
+    page.keyboard.press("Enter")
+    for number in range(1, 11):
+        expect(
+            page.get_by_role("heading", name=re.compile(f"Question {number} of 10"))
+        ).to_be_visible()
+        page.keyboard.press("b")
+        expect(page.locator("[data-save-status]")).to_have_text("Saved.")
+        page.keyboard.press("Enter")  # the first button: next, or review at the end
+    expect(page.get_by_role("heading", name="Ready to submit?")).to_be_visible()
+    tab_to(page, "Submit the test")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name=re.compile(r"You scored \d+ of 10"))).to_be_visible()
+    assert Attempt.objects.get().answers.filter(choice="B").count() == 10
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_learning_pages_have_no_serious_accessibility_violations(page, shipped_content, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(PRACTICE + "3/")
+    assert serious_accessibility_violations(page) == []
+    page.goto("/patterns/api-key-management/test/")
+    assert serious_accessibility_violations(page) == []
+    page.get_by_role("button", name="Start the test").click()
+    assert serious_accessibility_violations(page) == []
+    page.goto("/progress/")
+    assert serious_accessibility_violations(page) == []
+    page.goto("/review/")
+    assert serious_accessibility_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
