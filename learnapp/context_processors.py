@@ -15,6 +15,7 @@ def _frame_links() -> dict[str, str]:
     return {
         "home": reverse("catalog:home"),
         "progress": reverse("learning:progress"),
+        "sandbox": reverse("sandbox:home"),
         "login": reverse("accounts:login"),
         "logout": reverse("accounts:logout"),
         "signup": reverse("accounts:signup"),

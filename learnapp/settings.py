@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "learnapp.accounts",
     "learnapp.catalog",
     "learnapp.learning",
+    "learnapp.sandbox",
 ]
 
 MIDDLEWARE = [
