@@ -16,6 +16,8 @@ def _frame_links() -> dict[str, str]:
         "home": reverse("catalog:home"),
         "progress": reverse("learning:progress"),
         "sandbox": reverse("sandbox:home"),
+        "classes": reverse("classes:list"),
+        "assigned": reverse("classes:assigned"),
         "login": reverse("accounts:login"),
         "logout": reverse("accounts:logout"),
         "signup": reverse("accounts:signup"),
@@ -24,6 +26,7 @@ def _frame_links() -> dict[str, str]:
         "site_css": static("css/site.css"),
         "pygments_css": static("css/pygments.css"),
         "htmx_js": static("vendor/htmx-2.0.11.min.js"),
+        "timezone_js": static("js/timezone.js"),
     }
 
 

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "learnapp.catalog",
     "learnapp.learning",
     "learnapp.sandbox",
+    "learnapp.classes",
 ]
 
 MIDDLEWARE = [
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "learnapp.timezones.ViewerTimezoneMiddleware",
 ]
 
 ROOT_URLCONF = "learnapp.urls"

@@ -121,3 +121,44 @@ def make_question_set(pattern=None, **pattern_fields):
             )
         )
     return pattern, versions
+
+
+def make_instructor(**fields):
+    from learnapp.accounts.roles import make_instructor as promote
+
+    user = UserFactory(**fields)
+    promote(user)
+    return user
+
+
+class ClassroomFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "classes.Classroom"
+
+    name = factory.Sequence(lambda n: f"Class {n}")
+    instructor = factory.LazyFunction(make_instructor)
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "classes.Assignment"
+        skip_postgeneration_save = True
+
+    classroom = factory.SubFactory(ClassroomFactory)
+    title = factory.Sequence(lambda n: f"Assignment {n}")
+    pattern = factory.SubFactory(PatternFactory)
+    opens_at = factory.LazyFunction(lambda: _now() - _days(1))
+    due_at = factory.LazyFunction(lambda: _now() + _days(2))
+    closes_at = factory.LazyFunction(lambda: _now() + _days(4))
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def _days(n):
+    from datetime import timedelta
+
+    return timedelta(days=n)

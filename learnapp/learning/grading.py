@@ -65,20 +65,25 @@ def record_practice_answer(
     return answer
 
 
+def pattern_test_questions(pattern: Pattern) -> list[Question]:
+    """A pattern's test: its active questions, easy to hard."""
+    return sorted(
+        pattern.questions.active().exclude(current_version=None),
+        key=lambda q: (DIFFICULTY_ORDER[q.difficulty], q.position),
+    )
+
+
 def start_attempt(learner: Learner, pattern: Pattern) -> Attempt:
-    """Resume the learner's unfinished test of this pattern, or start one, easy to hard."""
+    """Resume the learner's unfinished self-study test of this pattern, or start one."""
     unfinished = (
         Attempt.objects.in_progress()
-        .filter(learner=learner, pattern=pattern)
+        .filter(learner=learner, pattern=pattern, assignment__isnull=True)
         .order_by("-started_at")
         .first()
     )
     if unfinished:
         return unfinished
-    questions = sorted(
-        pattern.questions.active().exclude(current_version=None),
-        key=lambda q: (DIFFICULTY_ORDER[q.difficulty], q.position),
-    )
+    questions = pattern_test_questions(pattern)
     return Attempt.objects.create(
         learner=learner,
         pattern=pattern,
@@ -97,6 +102,11 @@ def save_test_answer(
     attempt: Attempt, number: int, choice: str, time_taken_ms: int | None = None
 ) -> Answer:
     """Save (or change) the choice for question `number` of an unfinished attempt."""
+    finish_if_overdue(attempt)
+    if attempt.is_submitted and attempt.submitted_at == attempt.deadline_at:
+        raise AnswerRejected(
+            "Time is up: the test was submitted with the answers saved before the limit.", 409
+        )
     if attempt.is_submitted:
         raise AnswerRejected("This test has been submitted; its answers can no longer change.", 409)
     if not 1 <= number <= len(attempt.version_ids):
@@ -156,8 +166,20 @@ def judge(score: int, hard_right: int, rule: dict) -> Verdict:
     return Verdict(False, f"Not yet: you need {' and '.join(missing)}.")
 
 
-def submit_attempt(attempt_id: int, learner: Learner) -> Attempt:
-    """Grade and close the attempt. Submitting twice (two tabs, a retry) gives the one result."""
+def finish_if_overdue(attempt: Attempt) -> bool:
+    """Submit an attempt whose time ran out, with the answers saved so far. True if it did."""
+    if not attempt.is_overdue(timezone.now()):
+        return False
+    submitted = submit_attempt(attempt.pk, attempt.learner_id, at=attempt.deadline_at)
+    attempt.submitted_at = submitted.submitted_at
+    return True
+
+
+def submit_attempt(attempt_id: int, learner: Learner | int, at=None) -> Attempt:
+    """Grade and close the attempt. Submitting twice (two tabs, a retry) gives the one result.
+
+    `at` backdates an automatic submission to the moment the time ran out.
+    """
     with transaction.atomic():
         attempt = Attempt.objects.select_for_update().get(pk=attempt_id, learner=learner)
         if attempt.is_submitted:
@@ -177,6 +199,9 @@ def submit_attempt(attempt_id: int, learner: Learner) -> Attempt:
         attempt.breakdown = breakdown
         attempt.rule = rule
         attempt.is_strong = judge(score, breakdown["hard"][0], rule).is_strong
-        attempt.submitted_at = timezone.now()
-        attempt.save(update_fields=["score", "breakdown", "rule", "is_strong", "submitted_at"])
+        attempt.submitted_at = at or timezone.now()
+        attempt.is_late = attempt.due_at is not None and attempt.submitted_at > attempt.due_at
+        attempt.save(
+            update_fields=["score", "breakdown", "rule", "is_strong", "submitted_at", "is_late"]
+        )
     return attempt

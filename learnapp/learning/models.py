@@ -77,6 +77,19 @@ class Attempt(models.Model):
     breakdown = models.JSONField(null=True, blank=True)
     is_strong = models.BooleanField(null=True)
     rule = models.JSONField(null=True, blank=True)
+    # Set when an instructor assigned the test (learnapp.classes). The rules that apply are
+    # copied here when the attempt starts, so grading needs nothing from the assignment.
+    assignment = models.ForeignKey(
+        "classes.Assignment",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attempts",
+    )
+    due_at = models.DateTimeField(null=True, blank=True)
+    # When the server submits the attempt by itself: the time limit or the last moment allowed.
+    deadline_at = models.DateTimeField(null=True, blank=True)
+    is_late = models.BooleanField(default=False)
 
     objects = AttemptQuerySet.as_manager()
 
@@ -89,6 +102,18 @@ class Attempt(models.Model):
     @property
     def is_submitted(self) -> bool:
         return self.submitted_at is not None
+
+    def results_visible(self, now) -> bool:
+        """Self-study results show at once; an assignment decides for its own attempts."""
+        if self.assignment_id is None:
+            return True
+        visibility = self.assignment.results_visibility
+        if visibility == "after_due":
+            return self.due_at is None or now >= self.due_at
+        return visibility == "immediately"
+
+    def is_overdue(self, now) -> bool:
+        return not self.is_submitted and self.deadline_at is not None and now >= self.deadline_at
 
     @property
     def percent(self) -> int:

@@ -99,20 +99,35 @@ def progress_by_pattern(learner: Learner | None) -> dict[int, PatternProgress]:
     """Everything the learner did, per pattern id: three queries however much there is."""
     if learner is None:
         return {}
-    progress: dict[int, PatternProgress] = {}
+    return progress_for_learners([learner.pk]).get(learner.pk, {})
 
-    def of(pattern_id: int) -> PatternProgress:
-        if pattern_id not in progress:
-            progress[pattern_id] = PatternProgress(pattern_id)
-        return progress[pattern_id]
 
-    for pattern_id in LessonRead.objects.filter(learner=learner).values_list(
-        "pattern_id", flat=True
+def class_progress(user_ids: list[int]) -> dict[int, dict[int, PatternProgress]]:
+    """Progress of many account holders, by user id then pattern id: four queries."""
+    learner_to_user = dict(
+        Learner.objects.filter(user_id__in=user_ids).values_list("pk", "user_id")
+    )
+    by_learner = progress_for_learners(list(learner_to_user))
+    return {learner_to_user[lid]: progress for lid, progress in by_learner.items()}
+
+
+def progress_for_learners(learner_ids: list[int]) -> dict[int, dict[int, PatternProgress]]:
+    """Progress by learner id then pattern id, in three queries whatever the numbers."""
+    progress: dict[int, dict[int, PatternProgress]] = {}
+
+    def of(learner_id: int, pattern_id: int) -> PatternProgress:
+        mine = progress.setdefault(learner_id, {})
+        if pattern_id not in mine:
+            mine[pattern_id] = PatternProgress(pattern_id)
+        return mine[pattern_id]
+
+    for learner_id, pattern_id in LessonRead.objects.filter(learner_id__in=learner_ids).values_list(
+        "learner_id", "pattern_id"
     ):
-        of(pattern_id).lesson_read = True
+        of(learner_id, pattern_id).lesson_read = True
     practice = (
-        Answer.objects.filter(learner=learner, mode=Mode.PRACTICE)
-        .values("pattern_id", "difficulty")
+        Answer.objects.filter(learner_id__in=learner_ids, mode=Mode.PRACTICE)
+        .values("learner_id", "pattern_id", "difficulty")
         .annotate(
             answered=Count("question_id", distinct=True),
             right=Count("question_id", distinct=True, filter=Q(is_correct=True)),
@@ -120,13 +135,20 @@ def progress_by_pattern(learner: Learner | None) -> dict[int, PatternProgress]:
         .order_by()
     )
     for row in practice:
-        of(row["pattern_id"]).practice[row["difficulty"]] = [row["answered"], row["right"]]
+        of(row["learner_id"], row["pattern_id"]).practice[row["difficulty"]] = [
+            row["answered"],
+            row["right"],
+        ]
     tests = (
         Attempt.objects.submitted()
-        .filter(learner=learner)
+        .filter(learner_id__in=learner_ids)
         .order_by("submitted_at")
-        .values_list("pk", "pattern_id", "submitted_at", "score", "total", "is_strong")
+        .values_list(
+            "pk", "learner_id", "pattern_id", "submitted_at", "score", "total", "is_strong"
+        )
     )
-    for pk, pattern_id, submitted_at, score, total, is_strong in tests:
-        of(pattern_id).tests.append(TestResult(pk, submitted_at, score, total, bool(is_strong)))
+    for pk, learner_id, pattern_id, submitted_at, score, total, is_strong in tests:
+        of(learner_id, pattern_id).tests.append(
+            TestResult(pk, submitted_at, score, total, bool(is_strong))
+        )
     return progress

@@ -11,6 +11,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from learnapp.catalog.models import Pattern, Question, QuestionVersion
@@ -18,6 +19,7 @@ from learnapp.catalog.models import Pattern, Question, QuestionVersion
 from .grading import (
     AnswerRejected,
     attempt_versions,
+    finish_if_overdue,
     judge,
     record_practice_answer,
     save_test_answer,
@@ -48,13 +50,18 @@ def _practice_question(slug: str, number: int) -> Question:
 
 
 def _own_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
-    """An attempt of the requesting learner; anyone else's is simply not found."""
+    """An attempt of the requesting learner; anyone else's is simply not found.
+
+    An attempt whose time ran out is submitted here, whatever page the learner asks for.
+    """
     learner = current_learner(request)
     if learner is None:
         raise Http404("No such test")
-    return get_object_or_404(
-        Attempt.objects.select_related("pattern"), pk=attempt_id, learner=learner
+    attempt = get_object_or_404(
+        Attempt.objects.select_related("pattern", "assignment"), pk=attempt_id, learner=learner
     )
+    finish_if_overdue(attempt)
+    return attempt
 
 
 def _latest_practice_answers(learner, pattern_id: int) -> dict[int, Answer]:
@@ -262,7 +269,11 @@ def test_intro(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("learning:test_question", attempt_id=attempt.pk, number=1)
     learner = current_learner(request)
     attempts = (
-        list(Attempt.objects.filter(learner=learner, pattern=pattern).order_by("-started_at"))
+        list(
+            Attempt.objects.filter(
+                learner=learner, pattern=pattern, assignment__isnull=True
+            ).order_by("-started_at")
+        )
         if learner
         else []
     )
@@ -375,6 +386,8 @@ def test_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _own_attempt(request, attempt_id)
     if not attempt.is_submitted:
         return redirect("learning:test_question", attempt_id=attempt.pk, number=1)
+    if not attempt.results_visible(timezone.now()):
+        return render(request, "learning/test_submitted.html", {"attempt": attempt})
     versions = attempt_versions(attempt)
     answers = {a.question_version_id: a for a in attempt.answers.all()}
     review = []
@@ -411,7 +424,13 @@ def test_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
 
 @require_GET
 def my_progress(request: HttpRequest) -> HttpResponse:
-    learner = current_learner(request)
+    return render(
+        request, "learning/progress.html", progress_page_context(current_learner(request))
+    )
+
+
+def progress_page_context(learner) -> dict:
+    """What the progress page shows for one learner (also shown to their instructor)."""
     progress = progress_by_pattern(learner)
     patterns = list(Pattern.objects.active().select_related("section__track"))
     rows = [(pattern, progress.get(pattern.pk)) for pattern in patterns]
@@ -420,16 +439,12 @@ def my_progress(request: HttpRequest) -> HttpResponse:
         ((names.get(pid, "Retired pattern"), t) for pid, p in progress.items() for t in p.tests),
         key=lambda pair: pair[1].submitted_at,
     )
-    return render(
-        request,
-        "learning/progress.html",
-        {
-            "rows": rows,
-            "rules": [(Mastery.LABELS[key], key, text) for key, text in Mastery.RULES],
-            "chart": score_chart(tests),
-            "tests": tests,
-        },
-    )
+    return {
+        "rows": rows,
+        "rules": [(Mastery.LABELS[key], key, text) for key, text in Mastery.RULES],
+        "chart": score_chart(tests),
+        "tests": tests,
+    }
 
 
 def score_chart(tests: list) -> dict | None:

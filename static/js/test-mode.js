@@ -113,7 +113,24 @@
     }
   }
 
+  // The server enforces the time limit; this only shows it, and reloads when it runs out so the
+  // server can submit the attempt and show what happens next.
+  function startCountdown() {
+    var holder = document.querySelector("[data-deadline]");
+    if (!holder) return;
+    var deadline = Date.parse(holder.dataset.deadline), out = holder.querySelector("[data-time-left]");
+    function tick() {
+      var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+      var minutes = Math.floor(left / 60), seconds = left % 60;
+      out.textContent = minutes + ":" + (seconds < 10 ? "0" : "") + seconds;
+      if (left === 0) { window.location.reload(); return; }
+      setTimeout(tick, 1000);
+    }
+    tick();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    startCountdown();
     var form = document.querySelector("form[data-test-form], form[data-submit-form]");
     if (!form) return;
     var attempt = form.dataset.attempt;

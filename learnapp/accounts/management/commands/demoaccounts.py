@@ -2,12 +2,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
+from learnapp.accounts.roles import INSTRUCTORS_GROUP
+
 # Published in the README so that anyone trying the site can sign in. Development only.
 DEMO_ACCOUNTS = [
     ("learner", "learn-demo-2026", "Lee Learner", False),
     ("instructor", "teach-demo-2026", "Ivy Instructor", True),
 ]
-INSTRUCTORS_GROUP = "Instructors"
 
 
 class Command(BaseCommand):

@@ -1,0 +1,161 @@
+from django import forms
+from django.db.models import Q
+
+from learnapp.catalog.models import Pattern, Question
+
+from .models import Assignment, Classroom, LearnerGroup
+
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class ClassroomForm(forms.ModelForm):
+    class Meta:
+        model = Classroom
+        fields = ["name"]
+
+
+class JoinForm(forms.Form):
+    code = forms.CharField(
+        max_length=12,
+        label="Join code",
+        help_text="Eight letters and digits, from your instructor.",
+    )
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip().upper().replace(" ", "").replace("-", "")
+
+
+class GroupForm(forms.ModelForm):
+    class Meta:
+        model = LearnerGroup
+        fields = ["name", "members"]
+        widgets = {"members": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, classroom: Classroom, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.classroom = classroom
+        self.fields["members"].queryset = classroom_learners(classroom)
+
+
+def classroom_learners(classroom: Classroom):
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model().objects.filter(class_memberships__classroom=classroom).order_by("username")
+    )
+
+
+class AssignmentForm(forms.ModelForm):
+    """Either a pattern's test or questions picked from the bank; for a class, a group or people."""
+
+    questions = forms.ModelMultipleChoiceField(
+        queryset=Question.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="For a custom quiz: the questions, asked in catalog order.",
+    )
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "title",
+            "pattern",
+            "questions",
+            "group",
+            "learners",
+            "opens_at",
+            "due_at",
+            "closes_at",
+            "accept_late",
+            "time_limit_minutes",
+            "attempts_allowed",
+            "results_visibility",
+        ]
+        widgets = {
+            "opens_at": DATETIME_WIDGET,
+            "due_at": DATETIME_WIDGET,
+            "closes_at": DATETIME_WIDGET,
+            "learners": forms.CheckboxSelectMultiple,
+        }
+        labels = {
+            "pattern": "Pattern's test",
+            "learners": "Only these learners",
+            "time_limit_minutes": "Time limit (minutes)",
+        }
+        help_texts = {
+            "pattern": "Assign this pattern's ten-question test, or leave empty and pick questions.",
+            "group": "Leave empty (and no learners ticked) to assign to the whole class.",
+        }
+
+    def __init__(
+        self, *args, classroom: Classroom, difficulty: str = "", pattern_slug: str = "", **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        self.instance.classroom = classroom
+        self.fields["pattern"].queryset = Pattern.objects.active()
+        self.fields["group"].queryset = classroom.groups.all()
+        self.fields["learners"].queryset = classroom_learners(classroom)
+        bank = (
+            Question.objects.active()
+            .filter(pattern__retired_at__isnull=True)
+            .select_related("pattern", "current_version")
+            .order_by("pattern__position", "position")
+        )
+        chosen = self.instance.question_ids or []
+        if difficulty:
+            bank = bank.filter(Q(difficulty=difficulty) | Q(pk__in=chosen))
+        if pattern_slug:
+            bank = bank.filter(Q(pattern__slug=pattern_slug) | Q(pk__in=chosen))
+        self.fields["questions"].queryset = bank
+        self.fields["questions"].label_from_instance = lambda q: (
+            f"{q.pattern.title} · Q{q.position} ({q.difficulty}): {q.key}"
+        )
+        if chosen:
+            self.initial["questions"] = chosen
+
+    def clean(self):
+        cleaned = super().clean()
+        pattern, questions = cleaned.get("pattern"), cleaned.get("questions")
+        if bool(pattern) == bool(questions):
+            raise forms.ValidationError("Choose a pattern's test or pick questions, not both.")
+        opens, due, closes = (
+            cleaned.get("opens_at"),
+            cleaned.get("due_at"),
+            cleaned.get("closes_at"),
+        )
+        if opens and due and closes and not opens < due <= closes:
+            raise forms.ValidationError(
+                "The times must run: opens, then due, then closes (or closes at the due time)."
+            )
+        if cleaned.get("group") and cleaned.get("learners"):
+            raise forms.ValidationError("Assign to a group or to chosen learners, not both.")
+        return cleaned
+
+    def save(self, commit: bool = True) -> Assignment:
+        assignment = super().save(commit=False)
+        questions = self.cleaned_data.get("questions")
+        assignment.question_ids = [q.pk for q in questions] if questions else []
+        if commit:
+            assignment.save()
+            self.save_m2m()
+        return assignment
+
+
+class ExtensionForm(forms.Form):
+    user = forms.ModelChoiceField(queryset=None, label="Learner")
+    due_at = forms.DateTimeField(widget=DATETIME_WIDGET, label="New due time")
+    closes_at = forms.DateTimeField(widget=DATETIME_WIDGET, label="New close time")
+
+    def __init__(self, *args, classroom: Classroom, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = classroom_learners(classroom)
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("due_at")
+            and cleaned.get("closes_at")
+            and cleaned["closes_at"] < cleaned["due_at"]
+        ):
+            raise forms.ValidationError("The close time cannot come before the due time.")
+        return cleaned

@@ -1,0 +1,209 @@
+"""The gradebook and item analysis, computed for a whole class in a fixed number of queries."""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from learnapp.catalog.models import Question, QuestionVersion
+from learnapp.learning.grading import finish_if_overdue
+from learnapp.learning.models import Answer, Attempt
+
+from .assigning import Status, status_of, window_for
+from .models import Assignment, Classroom, Extension, LearnerGroup
+
+NEEDS_HELP_BELOW = 0.6  # a best score under 60 % (or a missed assignment) raises the flag
+
+
+@dataclass
+class Cell:
+    status: str
+    score: int | None = None
+    total: int | None = None
+    is_late: bool = False
+    attempts: int = 0
+    attempt_id: int | None = None
+    assigned: bool = True
+
+    @property
+    def percent(self) -> float | None:
+        return (
+            round(100 * self.score / self.total, 1)
+            if self.total and self.score is not None
+            else None
+        )
+
+    @property
+    def status_label(self) -> str:
+        return Status.LABELS[self.status]
+
+    @property
+    def needs_help(self) -> bool:
+        if not self.assigned:
+            return False
+        if self.status == Status.MISSED:
+            return True
+        return self.percent is not None and self.percent < NEEDS_HELP_BELOW * 100
+
+
+@dataclass
+class Row:
+    user: object
+    cells: list[Cell] = field(default_factory=list)
+
+    @property
+    def needs_help(self) -> bool:
+        return any(cell.needs_help for cell in self.cells)
+
+
+@dataclass
+class Gradebook:
+    classroom: Classroom
+    assignments: list[Assignment]
+    rows: list[Row]
+
+
+def _targets(assignments: list[Assignment]) -> dict[int, set[int] | None]:
+    """Who each assignment is for: None for the whole class, else a set of user ids (2 queries)."""
+    targets: dict[int, set[int] | None] = {a.pk: None for a in assignments}
+    group_members = defaultdict(set)
+    group_ids = {a.group_id for a in assignments if a.group_id}
+    if group_ids:
+        for group_id, user_id in LearnerGroup.members.through.objects.filter(
+            learnergroup_id__in=group_ids
+        ).values_list("learnergroup_id", "user_id"):
+            group_members[group_id].add(user_id)
+    chosen = defaultdict(set)
+    for assignment_id, user_id in Assignment.learners.through.objects.filter(
+        assignment_id__in=targets.keys()
+    ).values_list("assignment_id", "user_id"):
+        chosen[assignment_id].add(user_id)
+    for assignment in assignments:
+        if assignment.group_id:
+            targets[assignment.pk] = group_members[assignment.group_id]
+        elif chosen[assignment.pk]:
+            targets[assignment.pk] = chosen[assignment.pk]
+    return targets
+
+
+def build_gradebook(classroom: Classroom, now: datetime | None = None) -> Gradebook:
+    """Every learner by every assignment: seven queries whatever the class size."""
+    now = now or timezone.now()
+    users = list(
+        get_user_model()
+        .objects.filter(class_memberships__classroom=classroom)
+        .order_by("last_name", "first_name", "username")
+    )
+    assignments = list(classroom.assignments.select_related("pattern").order_by("due_at", "pk"))
+    targets = _targets(assignments)
+    extensions = {
+        (e.assignment_id, e.user_id): e
+        for e in Extension.objects.filter(assignment__classroom=classroom)
+    }
+    attempts = defaultdict(list)
+    for attempt in (
+        Attempt.objects.filter(assignment__classroom=classroom)
+        .select_related("learner")
+        .only(
+            "pk",
+            "assignment_id",
+            "learner__user_id",
+            "score",
+            "total",
+            "submitted_at",
+            "is_late",
+            "deadline_at",
+        )
+    ):
+        attempts[(attempt.assignment_id, attempt.learner.user_id)].append(attempt)
+
+    rows = []
+    for user in users:
+        row = Row(user)
+        for assignment in assignments:
+            target = targets[assignment.pk]
+            mine = attempts.get((assignment.pk, user.pk), [])
+            # An attempt whose time ran out counts as submitted with what it had.
+            for attempt in mine:
+                finish_if_overdue(attempt)
+            window = window_for(assignment, extensions.get((assignment.pk, user.pk)))
+            cell = Cell(status=status_of(window, mine, now), attempts=len(mine))
+            cell.assigned = target is None or user.pk in target
+            submitted = [a for a in mine if a.is_submitted]
+            if submitted:
+                best = max(submitted, key=lambda a: (a.score or 0, -a.pk))
+                cell.score, cell.total, cell.is_late, cell.attempt_id = (
+                    best.score,
+                    best.total,
+                    best.is_late,
+                    best.pk,
+                )
+            row.cells.append(cell)
+        rows.append(row)
+    return Gradebook(classroom, assignments, rows)
+
+
+@dataclass
+class ItemStats:
+    number: int
+    question: Question
+    version: QuestionVersion
+    answered: int
+    right: int
+    most_chosen_wrong: tuple[str, int] | None
+    discrimination: float | None
+
+    @property
+    def share_right(self) -> float | None:
+        return round(100 * self.right / self.answered, 1) if self.answered else None
+
+
+def item_analysis(assignment: Assignment) -> list[ItemStats]:
+    """Per question: share right, the commonest wrong choice and a discrimination index.
+
+    Each learner's best submitted attempt counts once. The discrimination index is the share
+    right among the top 27 % of learners (by score) minus the share among the bottom 27 %:
+    near zero or negative means the question does not separate who knows from who does not.
+    """
+    best: dict[int, Attempt] = {}
+    for attempt in Attempt.objects.filter(assignment=assignment, submitted_at__isnull=False):
+        current = best.get(attempt.learner_id)
+        if current is None or (attempt.score or 0) > (current.score or 0):
+            best[attempt.learner_id] = attempt
+    ranked = sorted(best.values(), key=lambda a: a.score or 0, reverse=True)
+    band = max(1, round(len(ranked) * 0.27)) if len(ranked) >= 2 else 0
+    upper = {a.pk for a in ranked[:band]}
+    lower = {a.pk for a in ranked[-band:]} if band else set()
+
+    per_question = defaultdict(list)
+    for answer in Answer.objects.filter(attempt__in=[a.pk for a in ranked]).only(
+        "attempt_id", "question_id", "choice", "is_correct"
+    ):
+        per_question[answer.question_id].append(answer)
+
+    version_ids = ranked[0].version_ids if ranked else []
+    versions = QuestionVersion.objects.select_related("question").in_bulk(version_ids)
+    stats = []
+    for number, version_id in enumerate(version_ids, start=1):
+        version = versions[version_id]
+        answers = per_question.get(version.question_id, [])
+        wrong = Counter(a.choice for a in answers if not a.is_correct)
+
+        def share(group: set[int], answers: list[Answer] = answers) -> float:
+            right = sum(a.is_correct for a in answers if a.attempt_id in group)
+            return right / len(group) if group else 0.0
+
+        stats.append(
+            ItemStats(
+                number=number,
+                question=version.question,
+                version=version,
+                answered=len(answers),
+                right=sum(a.is_correct for a in answers),
+                most_chosen_wrong=wrong.most_common(1)[0] if wrong else None,
+                discrimination=round(share(upper) - share(lower), 2) if band else None,
+            )
+        )
+    return stats

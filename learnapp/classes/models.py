@@ -1,0 +1,154 @@
+"""Classes, their learners and groups, and the quizzes instructors assign to them."""
+
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from learnapp.catalog.models import Pattern
+
+JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(8))
+
+
+def new_invite_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def invite_expiry() -> datetime:
+    return timezone.now() + timedelta(days=14)
+
+
+class Classroom(models.Model):
+    name = models.CharField(max_length=120)
+    instructor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="classes_taught"
+    )
+    join_code = models.CharField(max_length=12, unique=True, default=new_join_code)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("classes:detail", args=[self.pk])
+
+
+class Membership(models.Model):
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="class_memberships"
+    )
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["classroom", "user"], name="unique_membership")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.classroom_id}"
+
+
+class LearnerGroup(models.Model):
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField(max_length=80)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="learner_groups")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["classroom", "name"], name="unique_group_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ResultsVisibility(models.TextChoices):
+    IMMEDIATELY = "immediately", "Right after submitting"
+    AFTER_DUE = "after_due", "After the due date"
+    NEVER = "never", "Never"
+
+
+class Assignment(models.Model):
+    """A pattern's test, or a quiz of questions picked from the bank, given to a class."""
+
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="assignments")
+    title = models.CharField(max_length=160)
+    # Exactly one of: a pattern (its test) or questions picked from the bank (in this order).
+    pattern = models.ForeignKey(Pattern, null=True, blank=True, on_delete=models.PROTECT)
+    question_ids = models.JSONField(default=list, blank=True)
+    # Who: the whole class, a group, or chosen learners.
+    group = models.ForeignKey(LearnerGroup, null=True, blank=True, on_delete=models.SET_NULL)
+    learners = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    opens_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    accept_late = models.BooleanField(
+        default=True,
+        help_text="Accept submissions between the due and the close time, marked late.",
+    )
+    time_limit_minutes = models.PositiveIntegerField(null=True, blank=True)
+    attempts_allowed = models.PositiveSmallIntegerField(default=1)
+    results_visibility = models.CharField(
+        max_length=12, choices=ResultsVisibility.choices, default=ResultsVisibility.IMMEDIATELY
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("classes:assignment", args=[self.pk])
+
+    @property
+    def is_custom_quiz(self) -> bool:
+        return self.pattern_id is None
+
+
+class Extension(models.Model):
+    """A later due (and close) time for one learner."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="extensions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    due_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "user"], name="one_extension_per_learner")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class InstructorInvite(models.Model):
+    token = models.CharField(max_length=64, unique=True, default=new_invite_token)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires_at = models.DateTimeField(default=invite_expiry)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"invite by {self.created_by_id}"
+
+    def is_usable(self, now: datetime | None = None) -> bool:
+        return self.used_at is None and (now or timezone.now()) < self.expires_at

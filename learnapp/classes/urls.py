@@ -1,0 +1,42 @@
+from django.urls import path
+
+from . import views
+
+app_name = "classes"
+urlpatterns = [
+    path("classes/", views.class_list, name="list"),
+    path("classes/new/", views.class_create, name="create"),
+    path("classes/join/", views.join, name="join"),
+    path("classes/join/<str:code>/", views.join, name="join_code"),
+    path("classes/invites/", views.invite_create, name="invite_create"),
+    path("classes/invite/<str:token>/", views.invite_accept, name="invite_accept"),
+    path("classes/<int:class_id>/", views.class_detail, name="detail"),
+    path("classes/<int:class_id>/leave/", views.leave, name="leave"),
+    path(
+        "classes/<int:class_id>/members/<int:user_id>/remove/",
+        views.member_remove,
+        name="member_remove",
+    ),
+    path("classes/<int:class_id>/groups/", views.group_create, name="group_create"),
+    path(
+        "classes/<int:class_id>/assignments/new/", views.assignment_create, name="assignment_create"
+    ),
+    path("classes/<int:class_id>/gradebook/", views.gradebook, name="gradebook"),
+    path("classes/<int:class_id>/gradebook.csv", views.gradebook_csv, name="gradebook_csv"),
+    path("classes/<int:class_id>/mastery/", views.class_mastery, name="mastery"),
+    path(
+        "classes/<int:class_id>/learners/<int:user_id>/",
+        views.learner_detail,
+        name="learner",
+    ),
+    path(
+        "classes/<int:class_id>/learners/<int:user_id>/progress/",
+        views.learner_progress,
+        name="learner_progress",
+    ),
+    path("assignments/<int:assignment_id>/", views.assignment_detail, name="assignment"),
+    path("assignments/<int:assignment_id>/edit/", views.assignment_edit, name="assignment_edit"),
+    path("assignments/<int:assignment_id>/items/", views.item_analysis_view, name="items"),
+    path("assignments/<int:assignment_id>/start/", views.assignment_start, name="start"),
+    path("assigned/", views.assigned, name="assigned"),
+]

@@ -1,0 +1,490 @@
+import csv
+from collections.abc import Iterator
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from learnapp.accounts.roles import is_instructor, make_instructor
+from learnapp.catalog.models import Pattern
+from learnapp.learning.grading import AnswerRejected
+from learnapp.learning.models import Answer, Attempt, Learner
+from learnapp.learning.progress import Mastery, class_progress
+from learnapp.learning.views import progress_page_context
+
+from .assigning import Status, assigned_to, start_assigned_attempt, status_of, window_for
+from .forms import AssignmentForm, ClassroomForm, ExtensionForm, GroupForm, JoinForm
+from .gradebook import build_gradebook, item_analysis
+from .models import Assignment, Classroom, Extension, InstructorInvite, Membership
+
+# -- access helpers: every lookup by id goes through one of these ------------------------------
+
+
+def _taught_class(request: HttpRequest, class_id: int) -> Classroom:
+    """A class the user teaches (admins see every class); anyone else gets a 404."""
+    classes = Classroom.objects.all()
+    if not request.user.is_superuser:
+        classes = classes.filter(instructor=request.user)
+    return get_object_or_404(classes, pk=class_id)
+
+
+def _taught_assignment(request: HttpRequest, assignment_id: int) -> Assignment:
+    assignments = Assignment.objects.select_related("classroom", "pattern", "group")
+    if not request.user.is_superuser:
+        assignments = assignments.filter(classroom__instructor=request.user)
+    return get_object_or_404(assignments, pk=assignment_id)
+
+
+def _learner_in_class(classroom: Classroom, user_id: int):
+    return get_object_or_404(get_user_model(), pk=user_id, class_memberships__classroom=classroom)
+
+
+def _instructors_only(request: HttpRequest) -> None:
+    if not is_instructor(request.user):
+        raise PermissionDenied("Only instructors can do this.")
+
+
+# -- classes -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def class_list(request: HttpRequest) -> HttpResponse:
+    teaching = is_instructor(request.user)
+    return render(
+        request,
+        "classes/class_list.html",
+        {
+            "teaching": teaching,
+            "taught": Classroom.objects.filter(instructor=request.user) if teaching else [],
+            "memberships": Membership.objects.filter(user=request.user).select_related(
+                "classroom__instructor"
+            ),
+            "form": ClassroomForm(),
+            "join_form": JoinForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def class_create(request: HttpRequest) -> HttpResponse:
+    _instructors_only(request)
+    form = ClassroomForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "classes/class_list.html",
+            {
+                "teaching": True,
+                "taught": Classroom.objects.filter(instructor=request.user),
+                "form": form,
+                "join_form": JoinForm(),
+            },
+            status=400,
+        )
+    classroom = form.save(commit=False)
+    classroom.instructor = request.user
+    classroom.save()
+    messages.success(
+        request, f"Class “{classroom.name}” created. Share its join code: {classroom.join_code}."
+    )
+    return redirect(classroom)
+
+
+@login_required
+@require_GET
+def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
+    classroom = _taught_class(request, class_id)
+    members = (
+        Membership.objects.filter(classroom=classroom)
+        .select_related("user")
+        .order_by("user__username")
+    )
+    return render(
+        request,
+        "classes/class_detail.html",
+        {
+            "classroom": classroom,
+            "members": members,
+            "groups": classroom.groups.prefetch_related("members"),
+            "assignments": classroom.assignments.select_related("pattern", "group"),
+            "group_form": GroupForm(classroom=classroom),
+            "join_url": request.build_absolute_uri(f"/classes/join/{classroom.join_code}/"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def member_remove(request: HttpRequest, class_id: int, user_id: int) -> HttpResponse:
+    classroom = _taught_class(request, class_id)
+    user = _learner_in_class(classroom, user_id)
+    Membership.objects.filter(classroom=classroom, user=user).delete()
+    messages.success(request, f"{user.username} is no longer in “{classroom.name}”.")
+    return redirect(classroom)
+
+
+@login_required
+@require_POST
+def group_create(request: HttpRequest, class_id: int) -> HttpResponse:
+    classroom = _taught_class(request, class_id)
+    form = GroupForm(request.POST, classroom=classroom)
+    if form.is_valid():
+        try:
+            form.save()
+            messages.success(request, f"Group “{form.instance.name}” created.")
+        except IntegrityError:
+            messages.error(request, "This class already has a group of that name.")
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect(classroom)
+
+
+# -- joining -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def join(request: HttpRequest, code: str = "") -> HttpResponse:
+    form = JoinForm(request.POST or None, initial={"code": code})
+    if request.method == "POST" and form.is_valid():
+        classroom = Classroom.objects.filter(join_code=form.cleaned_data["code"]).first()
+        if classroom is None:
+            form.add_error("code", "No class has this code. Check it with your instructor.")
+        elif classroom.instructor_id == request.user.pk:
+            form.add_error("code", "You teach this class.")
+        else:
+            _, created = Membership.objects.get_or_create(classroom=classroom, user=request.user)
+            messages.success(
+                request,
+                f"You joined “{classroom.name}”."
+                if created
+                else f"You are already in “{classroom.name}”.",
+            )
+            return redirect("classes:assigned")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "classes/join.html", {"form": form}, status=status)
+
+
+@login_required
+@require_POST
+def leave(request: HttpRequest, class_id: int) -> HttpResponse:
+    membership = get_object_or_404(Membership, classroom_id=class_id, user=request.user)
+    name = membership.classroom.name
+    membership.delete()
+    messages.success(request, f"You left “{name}”.")
+    return redirect("classes:list")
+
+
+# -- assignments: instructor side --------------------------------------------------------------
+
+
+def _assignment_form(request: HttpRequest, classroom: Classroom, instance=None) -> AssignmentForm:
+    return AssignmentForm(
+        request.POST or None,
+        instance=instance,
+        classroom=classroom,
+        difficulty=request.GET.get("difficulty", ""),
+        pattern_slug=request.GET.get("bank_pattern", ""),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_create(request: HttpRequest, class_id: int) -> HttpResponse:
+    classroom = _taught_class(request, class_id)
+    form = _assignment_form(request, classroom)
+    if request.method == "POST" and form.is_valid():
+        assignment = form.save()
+        messages.success(request, f"“{assignment.title}” is assigned.")
+        return redirect(assignment)
+    return render(
+        request,
+        "classes/assignment_form.html",
+        {"classroom": classroom, "form": form, "editing": False},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_edit(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = _taught_assignment(request, assignment_id)
+    if assignment.attempts.exists():
+        messages.error(
+            request, "Learners have started this assignment, so it can no longer change."
+        )
+        return redirect(assignment)
+    form = _assignment_form(request, assignment.classroom, instance=assignment)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Assignment updated.")
+        return redirect(assignment)
+    return render(
+        request,
+        "classes/assignment_form.html",
+        {
+            "classroom": assignment.classroom,
+            "form": form,
+            "editing": True,
+            "assignment": assignment,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = _taught_assignment(request, assignment_id)
+    extension_form = ExtensionForm(request.POST or None, classroom=assignment.classroom)
+    if request.method == "POST" and extension_form.is_valid():
+        data = extension_form.cleaned_data
+        Extension.objects.update_or_create(
+            assignment=assignment,
+            user=data["user"],
+            defaults={"due_at": data["due_at"], "closes_at": data["closes_at"]},
+        )
+        messages.success(
+            request, f"{data['user'].username} now has until {data['due_at']:%d %b %H:%M}."
+        )
+        return redirect(assignment)
+    book = build_gradebook(assignment.classroom)
+    column = book.assignments.index(assignment)
+    return render(
+        request,
+        "classes/assignment_detail.html",
+        {
+            "assignment": assignment,
+            "classroom": assignment.classroom,
+            "rows": [(row.user, row.cells[column]) for row in book.rows],
+            "extensions": assignment.extensions.select_related("user"),
+            "extension_form": extension_form,
+            "has_attempts": assignment.attempts.exists(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def item_analysis_view(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = _taught_assignment(request, assignment_id)
+    return render(
+        request,
+        "classes/item_analysis.html",
+        {
+            "assignment": assignment,
+            "classroom": assignment.classroom,
+            "items": item_analysis(assignment),
+        },
+    )
+
+
+@login_required
+@require_GET
+def gradebook(request: HttpRequest, class_id: int) -> HttpResponse:
+    classroom = _taught_class(request, class_id)
+    return render(request, "classes/gradebook.html", {"book": build_gradebook(classroom)})
+
+
+class _Echo:
+    """A file-like object whose write returns the line, for streaming csv rows."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+@require_GET
+def gradebook_csv(request: HttpRequest, class_id: int) -> StreamingHttpResponse:
+    classroom = _taught_class(request, class_id)
+    book = build_gradebook(classroom)
+    writer = csv.writer(_Echo())
+
+    def rows() -> Iterator[str]:
+        header = ["username", "name", "needs_help"]
+        for a in book.assignments:
+            header += [
+                f"{a.title} score",
+                f"{a.title} total",
+                f"{a.title} percent",
+                f"{a.title} late",
+                f"{a.title} status",
+            ]
+        yield writer.writerow(header)
+        for row in book.rows:
+            line = [row.user.username, row.user.get_full_name(), int(row.needs_help)]
+            for cell in row.cells:
+                line += [
+                    "" if cell.score is None else cell.score,
+                    "" if cell.total is None else cell.total,
+                    "" if cell.percent is None else cell.percent,
+                    int(cell.is_late),
+                    cell.status if cell.assigned else "not-assigned",
+                ]
+            yield writer.writerow(line)
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="gradebook-{classroom.pk}.csv"'
+    return response
+
+
+@login_required
+@require_GET
+def learner_detail(request: HttpRequest, class_id: int, user_id: int) -> HttpResponse:
+    classroom = _taught_class(request, class_id)
+    user = _learner_in_class(classroom, user_id)
+    attempts = list(
+        Attempt.objects.filter(assignment__classroom=classroom, learner__user=user)
+        .select_related("assignment")
+        .order_by("assignment__due_at", "started_at")
+    )
+    answers = (
+        Answer.objects.filter(attempt__in=attempts)
+        .select_related("question__pattern")
+        .order_by("attempt_id", "question__position")
+    )
+    by_attempt = {}
+    for answer in answers:
+        by_attempt.setdefault(answer.attempt_id, []).append(answer)
+    return render(
+        request,
+        "classes/learner_detail.html",
+        {
+            "classroom": classroom,
+            "learner_user": user,
+            "attempts": [(a, by_attempt.get(a.pk, [])) for a in attempts],
+        },
+    )
+
+
+@login_required
+@require_GET
+def learner_progress(request: HttpRequest, class_id: int, user_id: int) -> HttpResponse:
+    """The learner's own progress page, as they see it, for their instructor."""
+    classroom = _taught_class(request, class_id)
+    user = _learner_in_class(classroom, user_id)
+    learner = Learner.objects.filter(user=user).first()
+    context = progress_page_context(learner)
+    context.update({"viewing_as_instructor": True, "learner_user": user, "classroom": classroom})
+    return render(request, "learning/progress.html", context)
+
+
+@login_required
+@require_GET
+def class_mastery(request: HttpRequest, class_id: int) -> HttpResponse:
+    """Mastery of each pattern across the class."""
+    classroom = _taught_class(request, class_id)
+    users = list(
+        get_user_model().objects.filter(class_memberships__classroom=classroom).order_by("username")
+    )
+    patterns = list(Pattern.objects.active())
+    progress = class_progress([u.pk for u in users])
+    rows = [(user, [progress.get(user.pk, {}).get(p.pk) for p in patterns]) for user in users]
+    totals = []
+    for index, pattern in enumerate(patterns):
+        counts = {key: 0 for key in Mastery.LABELS}
+        for _, cells in rows:
+            counts[cells[index].mastery if cells[index] else Mastery.NOT_STARTED] += 1
+        totals.append((pattern, counts))
+    return render(
+        request,
+        "classes/mastery.html",
+        {
+            "classroom": classroom,
+            "patterns": patterns,
+            "rows": rows,
+            "totals": totals,
+            "labels": Mastery.LABELS,
+        },
+    )
+
+
+# -- the learner's side ------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def assigned(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    assignments = list(assigned_to(request.user).select_related("classroom", "pattern"))
+    extensions = {
+        e.assignment_id: e
+        for e in Extension.objects.filter(user=request.user, assignment__in=assignments)
+    }
+    attempts: dict[int, list[Attempt]] = {}
+    for attempt in Attempt.objects.filter(assignment__in=assignments, learner__user=request.user):
+        attempts.setdefault(attempt.assignment_id, []).append(attempt)
+    items = []
+    for assignment in assignments:
+        window = window_for(assignment, extensions.get(assignment.pk))
+        mine = attempts.get(assignment.pk, [])
+        status = status_of(window, mine, now)
+        items.append(
+            {
+                "assignment": assignment,
+                "window": window,
+                "status": status,
+                "status_label": Status.LABELS[status],
+                "attempts_used": len(mine),
+                "last": mine[-1] if mine else None,
+                "can_start": status in (Status.NOT_STARTED, Status.IN_PROGRESS)
+                or (
+                    status in (Status.SUBMITTED, Status.LATE)
+                    and len(mine) < assignment.attempts_allowed
+                    and now < window.last_moment
+                ),
+                "time_left": window.due_at - now if now < window.due_at else None,
+            }
+        )
+    return render(request, "classes/assigned.html", {"items": items, "now": now})
+
+
+@login_required
+@require_POST
+def assignment_start(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = get_object_or_404(assigned_to(request.user), pk=assignment_id)
+    try:
+        attempt = start_assigned_attempt(assignment, request.user)
+    except AnswerRejected as exc:
+        messages.error(request, str(exc))
+        return redirect("classes:assigned")
+    return redirect("learning:test_question", attempt_id=attempt.pk, number=1)
+
+
+# -- instructor invitations --------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def invite_create(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_superuser:
+        raise PermissionDenied("Only admins invite instructors.")
+    invite = InstructorInvite.objects.create(created_by=request.user)
+    messages.success(
+        request,
+        f"Invitation link (valid 14 days, once): {request.build_absolute_uri(f'/classes/invite/{invite.token}/')}",
+    )
+    return redirect("classes:list")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invite = InstructorInvite.objects.filter(token=token).first()
+    if invite is None or not invite.is_usable():
+        raise Http404("This invitation does not exist or has been used or expired.")
+    if request.method == "POST":
+        invite.used_by, invite.used_at = request.user, timezone.now()
+        invite.save(update_fields=["used_by", "used_at"])
+        make_instructor(request.user)
+        messages.success(request, "You are now an instructor: create your first class.")
+        return redirect("classes:list")
+    return render(request, "classes/invite.html", {"invite": invite})
