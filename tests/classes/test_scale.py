@@ -1,0 +1,112 @@
+import threading
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from learnapp.classes.models import Membership
+from learnapp.learning.grading import submit_attempt
+from learnapp.learning.models import Attempt, Learner
+from tests.factories import AssignmentFactory, ClassroomFactory, UserFactory, make_question_set
+
+
+def make_class(learners: int, assignments: int):
+    pattern, versions = make_question_set()
+    classroom = ClassroomFactory()
+    users = UserFactory.create_batch(learners)
+    Membership.objects.bulk_create([Membership(classroom=classroom, user=u) for u in users])
+    learner_rows = Learner.objects.bulk_create([Learner(user=u) for u in users])
+    work = [AssignmentFactory(classroom=classroom, pattern=pattern) for _ in range(assignments)]
+    Attempt.objects.bulk_create(
+        [
+            Attempt(
+                learner=learner,
+                pattern=pattern,
+                assignment=assignment,
+                version_ids=[v.pk for v in versions],
+                submitted_at=timezone.now(),
+                score=(learner.pk + assignment.pk) % 11,
+                total=10,
+                is_strong=False,
+                breakdown={},
+                rule={},
+                due_at=assignment.due_at,
+            )
+            for learner in learner_rows
+            for assignment in work
+        ],
+        batch_size=2000,
+    )
+    return classroom
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("learners", [5, 500])
+def test_the_gradebook_takes_the_same_queries_for_5_or_500_learners(
+    client, learners, django_assert_num_queries
+):
+    classroom = make_class(learners, assignments=20)
+    client.force_login(classroom.instructor)
+    client.get(f"/classes/{classroom.pk}/gradebook/")
+    # The session comes from the cache. 1. the user  2. the class (scoped to its instructor)
+    # 3. the learners  4. the assignments  5. chosen learners per assignment  6. extensions
+    # 7. every attempt at the class's assignments
+    with django_assert_num_queries(7):
+        response = client.get(f"/classes/{classroom.pk}/gradebook/")
+    assert response.content.decode().count('class="grade-cell"') == learners * 20
+
+
+@pytest.mark.django_db
+def test_the_csv_streams_every_learner(client):
+    classroom = make_class(30, assignments=3)
+    client.force_login(classroom.instructor)
+    response = client.get(f"/classes/{classroom.pk}/gradebook.csv")
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert len(lines) == 31
+    assert "%" not in "".join(lines[1:])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL's row locks")
+@pytest.mark.django_db(transaction=True)
+def test_100_learners_submitting_at_once_make_exactly_100_submissions():
+    from django.db import connections
+
+    classroom = make_class(0, assignments=0)
+    pattern, versions = make_question_set()
+    assignment = AssignmentFactory(classroom=classroom, pattern=pattern)
+    learners = Learner.objects.bulk_create([Learner(user=u) for u in UserFactory.create_batch(100)])
+    attempts = Attempt.objects.bulk_create(
+        [
+            Attempt(
+                learner=lr,
+                pattern=pattern,
+                assignment=assignment,
+                version_ids=[v.pk for v in versions],
+                total=10,
+                due_at=assignment.due_at,
+            )
+            for lr in learners
+        ]
+    )
+    start = threading.Barrier(100)
+    errors = []
+
+    def submit(attempt):
+        try:
+            start.wait()
+            # Each learner submits twice at once (two tabs): still one result each.
+            submit_attempt(attempt.pk, attempt.learner_id)
+            submit_attempt(attempt.pk, attempt.learner_id)
+        except Exception as exc:  # collected and reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit, args=(a,)) for a in attempts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert Attempt.objects.filter(assignment=assignment, submitted_at__isnull=False).count() == 100
+    assert Attempt.objects.filter(assignment=assignment).count() == 100
