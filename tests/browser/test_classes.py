@@ -81,7 +81,7 @@ def test_an_instructor_assigns_a_test_and_grades_it(browser, live_server, shippe
     assert serious_accessibility_violations(teacher) == []
     with teacher.expect_download() as download:
         teacher.get_by_role("link", name="Download CSV").click()
-    csv_text = open(download.value.path(), encoding="utf-8").read()
+    csv_text = download.value.path().read_text(encoding="utf-8")
     assert f"lee,,{0 if int(scored) >= 6 else 1},{scored},10" in csv_text
 
     teacher.get_by_role("link", name="API keys test").click()
