@@ -246,3 +246,32 @@ def test_an_invitation_makes_an_instructor(people, as_user):
 
 def test_a_learner_cannot_create_a_class(people, as_user):
     assert as_user(people["learner_a"]).post("/classes/new/", {"name": "Nope"}).status_code == 403
+
+
+def test_needs_help_shows_for_a_low_score_and_clears_after_success(people, assignment, as_user):
+    assignment.attempts_allowed = 2
+    assignment.save()
+    learner = as_user(people["learner_a"])
+    for right in (3, 9):
+        learner.post(f"/assignments/{assignment.pk}/start/")
+        attempt = Attempt.objects.latest("pk")
+        answer_all(learner, attempt, right=right)
+        learner.post(f"/tests/{attempt.pk}/submit/")
+        gradebook = (
+            as_user(people["instructor_x"])
+            .get(f"/classes/{assignment.classroom.pk}/gradebook/")
+            .content.decode()
+        )
+        assert ("Needs help" in gradebook) is (right == 3)
+        learner = as_user(people["learner_a"])
+
+
+def test_times_show_in_the_viewers_time_zone(people, assignment, as_user):
+    assignment.due_at = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0)
+    assignment.closes_at = assignment.due_at + timedelta(days=1)
+    assignment.save()
+    learner = as_user(people["learner_a"])
+    learner.cookies["tz"] = "Asia/Tokyo"
+    assert "21:00 JST" in learner.get("/assigned/").content.decode()
+    learner.cookies["tz"] = "Not/AZone"
+    assert "12:00 UTC" in learner.get("/assigned/").content.decode()
