@@ -275,3 +275,18 @@ def test_times_show_in_the_viewers_time_zone(people, assignment, as_user):
     assert "21:00 JST" in learner.get("/assigned/").content.decode()
     learner.cookies["tz"] = "Not/AZone"
     assert "12:00 UTC" in learner.get("/assigned/").content.decode()
+
+
+def test_the_demo_class_is_ready_after_setup(client):
+    from django.core.management import call_command
+
+    from tests.factories import make_question_set
+
+    make_question_set(slug="api-key-management", title="API key management")
+    call_command("demoaccounts")
+    call_command("democlass")
+    call_command("democlass")  # a second run changes nothing
+    client.login(username="learner", password="learn-demo-2026")
+    assert "API key management test" in client.get("/assigned/").content.decode()
+    client.login(username="instructor", password="teach-demo-2026")
+    assert "DEMOKEYS" in client.get("/classes/").content.decode()
