@@ -32,7 +32,9 @@ class PatternQuerySet(ActiveQuerySet):
         return list(tracks.values())
 
 
-class Track(models.Model):
+class CatalogEntry(models.Model):
+    """What tracks, sections and patterns share: a stable slug and their front matter."""
+
     slug = models.SlugField(unique=True)
     title = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
@@ -43,55 +45,37 @@ class Track(models.Model):
     objects = ActiveQuerySet.as_manager()
 
     class Meta:
+        abstract = True
         ordering = ["order", "slug"]
 
     def __str__(self) -> str:
         return self.title
 
 
-class Section(models.Model):
+class Track(CatalogEntry):
+    pass
+
+
+class Section(CatalogEntry):
     track = models.ForeignKey(Track, on_delete=models.PROTECT, related_name="sections")
-    slug = models.SlugField(unique=True)
-    title = models.CharField(max_length=200)
-    summary = models.TextField(blank=True)
-    order = models.IntegerField(default=0)
-    source_path = models.CharField(max_length=500)
-    retired_at = models.DateTimeField(null=True, blank=True)
-
-    objects = ActiveQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["order", "slug"]
-
-    def __str__(self) -> str:
-        return self.title
 
 
-class Pattern(models.Model):
+class Pattern(CatalogEntry):
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="patterns")
-    slug = models.SlugField(unique=True)
-    title = models.CharField(max_length=200)
-    summary = models.TextField(blank=True)
-    order = models.IntegerField(default=0)
     # Place in the whole catalog (track, section, pattern order), renumbered 1..n over active
     # patterns on every load, so previous/next is a single lookup.
     position = models.IntegerField(default=0, db_index=True)
     lesson_html = models.TextField()
     toc = models.JSONField(default=list)  # [{"level": 2, "id": "...", "title": "..."}]
     practice_title = models.CharField(max_length=200, blank=True)
-    source_path = models.CharField(max_length=500)
     # Hash of lesson.md + practice.md (and the loader version): unchanged files are not re-parsed.
     source_hash = models.CharField(max_length=64)
-    retired_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = PatternQuerySet.as_manager()
 
     class Meta:
         ordering = ["position"]
-
-    def __str__(self) -> str:
-        return self.title
 
     def get_absolute_url(self) -> str:
         return reverse("catalog:pattern", args=[self.slug])
