@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from learnapp.catalog.models import Pattern, Question, QuestionVersion
+from learnapp.catalog.parsing import QUESTIONS_PER_SET
 
 from .grading import (
     AnswerRejected,
@@ -192,7 +193,9 @@ def _feedback_context(request: HttpRequest, question: Question, answer: Answer) 
         if index + 1 < len(review):
             slug, number = review[index + 1]
             next_url = reverse("learning:practice", args=[slug, number]) + "?review=1"
-    elif question.position < 10:
+    elif (
+        question.position < QUESTIONS_PER_SET
+    ):  # every set has exactly this many (the loader checks)
         next_url = reverse("learning:practice", args=[question.pattern.slug, question.position + 1])
     return {
         "pattern": question.pattern,
