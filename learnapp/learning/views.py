@@ -1,5 +1,6 @@
 import secrets
 import time
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core import signing
@@ -109,42 +110,70 @@ def practice_start(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("learning:practice", slug=slug, number=first_open)
 
 
+@dataclass(frozen=True)
+class _Round:
+    """Where a practice question sits: its set, or the "review my mistakes" queue."""
+
+    review_index: int | None
+    review_total: int
+    next_url: str | None
+
+    @property
+    def suffix(self) -> str:
+        return "?review=1" if self.review_index is not None else ""
+
+
+def _round(request: HttpRequest, question: Question) -> _Round:
+    review = _review_queue(request) if request.GET.get("review") else []
+    here = [question.pattern.slug, question.position]
+    if here in review:
+        index = review.index(here)
+        following = review[index + 1] if index + 1 < len(review) else None
+        next_url = reverse("learning:practice", args=following) + "?review=1" if following else None
+        return _Round(index, len(review), next_url)
+    # Every practice set has exactly QUESTIONS_PER_SET questions: the loader checks.
+    next_url = (
+        reverse("learning:practice", args=[question.pattern.slug, question.position + 1])
+        if question.position < QUESTIONS_PER_SET
+        else None
+    )
+    return _Round(None, 0, next_url)
+
+
+def _feedback_context(request: HttpRequest, question: Question, answer: Answer | None) -> dict:
+    """What the feedback partial needs, without the overview's queries."""
+    where = _round(request, question)
+    return {
+        "pattern": question.pattern,
+        "question": question,
+        "version": question.current_version,
+        "answer": answer,
+        "next_url": where.next_url,
+        "review_index": where.review_index,
+        "review_total": where.review_total,
+        "review_suffix": where.suffix,
+    }
+
+
 def _practice_context(request: HttpRequest, question: Question, answer: Answer | None) -> dict:
-    learner = current_learner(request)
+    """The whole practice page: the feedback's context plus the set's overview and the form."""
     pattern = question.pattern
     questions = list(pattern.questions.active().values("pk", "position", "difficulty"))
-    latest = _latest_practice_answers(learner, pattern.pk)
+    latest = _latest_practice_answers(current_learner(request), pattern.pk)
     overview = [
         {**q, "answer": latest.get(q["pk"]), "current": q["pk"] == question.pk} for q in questions
     ]
-    review = _review_queue(request) if request.GET.get("review") else []
-    here = [pattern.slug, question.position]
-    review_index = review.index(here) if here in review else None
-    next_url = None
-    if review_index is not None:
-        if review_index + 1 < len(review):
-            slug, number = review[review_index + 1]
-            next_url = reverse("learning:practice", args=[slug, number]) + "?review=1"
-    elif question.position < len(questions):
-        next_url = reverse("learning:practice", args=[pattern.slug, question.position + 1])
     token = signing.dumps(
         {"q": question.pk, "n": secrets.token_hex(8), "t": int(time.time() * 1000)},
         salt=FORM_SALT,
     )
     return {
-        "pattern": pattern,
-        "question": question,
-        "version": question.current_version,
+        **_feedback_context(request, question, answer),
         "count": len(questions),
         "overview": overview,
         "answered": sum(1 for q in overview if q["answer"]),
-        "answer": answer,
         "hint_shown": request.session.get(f"{HINT_SESSION_PREFIX}{question.pk}", False),
         "form_token": token,
-        "next_url": next_url,
-        "review_index": review_index,
-        "review_total": len(review),
-        "review_suffix": "?review=1" if review_index is not None else "",
     }
 
 
@@ -181,30 +210,6 @@ def practice_question(request: HttpRequest, slug: str, number: int) -> HttpRespo
             _feedback_context(request, question, answer),
         )
     return render(request, "learning/practice.html", _practice_context(request, question, answer))
-
-
-def _feedback_context(request: HttpRequest, question: Question, answer: Answer) -> dict:
-    """What the feedback partial needs, without the overview's queries."""
-    review = _review_queue(request) if request.GET.get("review") else []
-    here = [question.pattern.slug, question.position]
-    next_url = None
-    if here in review:
-        index = review.index(here)
-        if index + 1 < len(review):
-            slug, number = review[index + 1]
-            next_url = reverse("learning:practice", args=[slug, number]) + "?review=1"
-    elif (
-        question.position < QUESTIONS_PER_SET
-    ):  # every set has exactly this many (the loader checks)
-        next_url = reverse("learning:practice", args=[question.pattern.slug, question.position + 1])
-    return {
-        "pattern": question.pattern,
-        "question": question,
-        "version": question.current_version,
-        "answer": answer,
-        "next_url": next_url,
-        "review_suffix": "?review=1" if here in review else "",
-    }
 
 
 def _rejected(request: HttpRequest, message: str, status: int = 400) -> HttpResponse:
