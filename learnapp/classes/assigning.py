@@ -78,7 +78,7 @@ def status_of(window: Window, attempts: list[Attempt], now: datetime) -> str:
 def assignment_questions(assignment: Assignment) -> list[Question]:
     if assignment.pattern_id:
         return pattern_test_questions(assignment.pattern)
-    by_id = Question.objects.in_bulk(assignment.question_ids)
+    by_id = Question.objects.active().in_bulk(assignment.question_ids)
     return [by_id[pk] for pk in assignment.question_ids if pk in by_id]
 
 
@@ -106,6 +106,8 @@ def start_assigned_attempt(assignment: Assignment, user, now: datetime | None = 
     if assignment.time_limit_minutes:
         deadline = min(deadline, now + timedelta(minutes=assignment.time_limit_minutes))
     questions = assignment_questions(assignment)
+    if not questions:
+        raise AnswerRejected("This quiz has no questions left; tell your instructor.", 409)
     pattern = assignment.pattern or questions[0].pattern
     return Attempt.objects.create(
         learner=learner,

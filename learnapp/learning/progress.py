@@ -142,6 +142,8 @@ def progress_for_learners(learner_ids: list[int]) -> dict[int, dict[int, Pattern
     tests = (
         Attempt.objects.submitted()
         .filter(learner_id__in=learner_ids)
+        # A custom quiz mixes patterns: it says nothing about one pattern's strength.
+        .filter(Q(assignment__isnull=True) | Q(assignment__pattern__isnull=False))
         .order_by("submitted_at")
         .values_list(
             "pk", "learner_id", "pattern_id", "submitted_at", "score", "total", "is_strong"

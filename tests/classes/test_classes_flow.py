@@ -290,3 +290,30 @@ def test_the_demo_class_is_ready_after_setup(client):
     assert "API key management test" in client.get("/assigned/").content.decode()
     client.login(username="instructor", password="teach-demo-2026")
     assert "DEMOKEYS" in client.get("/classes/").content.decode()
+
+
+def test_a_custom_quiz_asks_the_picked_questions_in_order(people, classroom, as_user):
+    from tests.factories import make_question_set
+
+    _, versions = make_question_set(slug="bank", title="Bank")
+    picked = [versions[8].question, versions[1].question, versions[4].question]
+    assignment = Assignment.objects.create(
+        classroom=classroom,
+        title="Mixed",
+        question_ids=[q.pk for q in picked],
+        opens_at=timezone.now() - timedelta(hours=1),
+        due_at=timezone.now() + timedelta(days=1),
+        closes_at=timezone.now() + timedelta(days=2),
+    )
+    learner = as_user(people["learner_a"])
+    learner.post(f"/assignments/{assignment.pk}/start/")
+    attempt = Attempt.objects.get()
+    assert attempt.version_ids == [q.current_version_id for q in picked]
+    assert "Stem of question 9?" in learner.get(f"/tests/{attempt.pk}/q/1/").content.decode()
+    # Retiring every picked question leaves nothing to ask: a clear refusal, not an error.
+    Attempt.objects.all().delete()
+    for question in picked:
+        question.retired_at = timezone.now()
+        question.save()
+    response = learner.post(f"/assignments/{assignment.pk}/start/", follow=True)
+    assert "no questions left" in response.content.decode()
