@@ -1,0 +1,23 @@
+from django.contrib import admin
+
+from .models import Answer, Attempt, Learner
+
+
+@admin.register(Learner)
+class LearnerAdmin(admin.ModelAdmin):
+    list_display = ["pk", "user", "created_at"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(Attempt)
+class AttemptAdmin(admin.ModelAdmin):
+    list_display = ["pk", "learner", "pattern", "assignment", "score", "is_strong", "submitted_at"]
+    list_select_related = ["learner__user", "pattern", "assignment"]
+    raw_id_fields = ["learner", "pattern", "assignment"]
+
+
+@admin.register(Answer)
+class AnswerAdmin(admin.ModelAdmin):
+    list_display = ["pk", "learner", "question", "mode", "choice", "is_correct", "answered_at"]
+    list_select_related = ["learner__user", "question"]
+    raw_id_fields = ["learner", "question", "question_version", "pattern", "attempt"]
