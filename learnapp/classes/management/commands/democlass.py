@@ -38,4 +38,6 @@ class Command(BaseCommand):
                 time_limit_minutes=20,
                 attempts_allowed=2,
             )
-        self.stdout.write(f"Demo class '{classroom.name}' (join code {classroom.join_code}) is ready.")
+        self.stdout.write(
+            f"Demo class '{classroom.name}' (join code {classroom.join_code}) is ready."
+        )
