@@ -1,9 +1,14 @@
 """Who is learning: the Learner behind a request, for visitors and account holders alike."""
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.http import HttpRequest
 
 from .models import Answer, Attempt, Learner, LessonRead
+
+# Sent (source=, target=) inside the merge, before the visitor's Learner is deleted, so that other
+# apps holding rows of that Learner (sandbox keys, say) can move them too.
+learner_merged = Signal()
 
 SESSION_KEY = "learner_id"
 SESSION_USER_KEY = "learner_user_id"
@@ -44,6 +49,7 @@ def merge_learner(source: Learner, target: Learner) -> None:
     LessonRead.objects.filter(learner=source).update(learner=target)
     Answer.objects.filter(learner=source).update(learner=target)
     Attempt.objects.filter(learner=source).update(learner=target)
+    learner_merged.send(sender=Learner, source=source, target=target)
     source.delete()
 
 

@@ -1,6 +1,331 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""The sandbox's pages: keys, the playground, the access log and the challenges."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from learnapp.learning.learners import current_learner
+
+from . import challenges as challenge_checks
+from . import keys, logs
+from . import playground as pg
+from .forms import KeyForm, PlaygroundForm, RotateForm
+from .models import AccessLogEntry, Category, SandboxKey, Source
+from .models import create_key as make_key
+from .models import rotate_key as make_rotation
+
+MAX_LIVE_KEYS = 25
+RECENT = 10
 
 
+def _own_key(request: HttpRequest, key_id: str) -> SandboxKey:
+    """A key of the requesting learner; anyone else's is simply not found."""
+    learner = current_learner(request)
+    if learner is None:
+        raise Http404("No such key")
+    return get_object_or_404(
+        SandboxKey.objects.select_related("replaced_by"), key_id=key_id, learner=learner
+    )
+
+
+def _shown_once(response: HttpResponse) -> HttpResponse:
+    # The page with a new key in it must not be kept by the browser or any cache.
+    add_never_cache_headers(response)
+    return response
+
+
+# -- keys -------------------------------------------------------------------------------------
+
+
+def _home(request: HttpRequest, form: KeyForm, created: tuple | None = None) -> HttpResponse:
+    learner = current_learner(request)
+    now = timezone.now()
+    own_keys = list(SandboxKey.objects.of(learner).select_related("replaced_by"))
+    return render(
+        request,
+        "sandbox/home.html",
+        {
+            "form": form,
+            "keys": [(key, key.status(now)) for key in own_keys],
+            "created": created,
+        },
+    )
+
+
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "sandbox/home.html")
+    return _home(request, KeyForm())
+
+
+@require_http_methods(["GET", "POST"])
+def create_key(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return redirect("sandbox:home")
+    form = KeyForm(request.POST)
+    if not form.is_valid():
+        return _home(request, form)
+    learner = current_learner(request, create=True)
+    live = SandboxKey.objects.of(learner).filter(revoked_at__isnull=True).count()
+    if live >= MAX_LIVE_KEYS:
+        form.add_error(None, f"You have {live} keys that are not revoked; revoke some first.")
+        return _home(request, form)
+    data = form.cleaned_data
+    key, raw = make_key(
+        learner,
+        name=data["name"],
+        scopes=data["scopes"],
+        rate_limit_per_minute=data["rate_limit_per_minute"],
+        expires_at=timezone.now() + timedelta(seconds=data["expires_in"])
+        if data["expires_in"]
+        else None,
+        allowed_networks=data["allowed_networks"],
+    )
+    return _shown_once(_home(request, KeyForm(), created=(key, raw)))
+
+
+def _key_context(request: HttpRequest, key: SandboxKey) -> dict:
+    now = timezone.now()
+    requests = AccessLogEntry.objects.filter(key=key).order_by("-created_at", "-pk")
+    context = {
+        "key": key,
+        "status": key.status(now),
+        "recent": list(requests[:RECENT]),
+        "rotate_form": RotateForm(),
+        "replaces": SandboxKey.objects.filter(replaced_by=key).first(),
+    }
+    if key.replaced_by_id:
+        since = requests.filter(created_at__gte=key.rotation_started_at)
+        context["rotation"] = {
+            "new": key.replaced_by,
+            "old_requests": since.count(),
+            "old_last_seen": since.values_list("created_at", flat=True).first(),
+            "old_failed": since.filter(status__gte=400).count(),
+            "new_requests": AccessLogEntry.objects.filter(key=key.replaced_by).count(),
+            "new_ok": AccessLogEntry.objects.filter(
+                key=key.replaced_by, status__gte=200, status__lt=300
+            ).count(),
+            "window_open": not key.is_revoked(now),
+        }
+    return context
+
+
+@require_safe
+def key_detail(request: HttpRequest, key_id: str) -> HttpResponse:
+    key = _own_key(request, key_id)
+    return render(request, "sandbox/key.html", _key_context(request, key))
+
+
+@require_POST
+def rotate_key(request: HttpRequest, key_id: str) -> HttpResponse:
+    key = _own_key(request, key_id)
+    if key.status() != "active":
+        messages.error(request, "Only an active key can be rotated.")
+        return redirect("sandbox:key", key_id=key.key_id)
+    form = RotateForm(request.POST)
+    if not form.is_valid():
+        context = _key_context(request, key)
+        context["rotate_form"] = form
+        return render(request, "sandbox/key.html", context)
+    new, raw = make_rotation(key, timedelta(seconds=form.cleaned_data["overlap"]))
+    context = _key_context(request, key)
+    context["created"] = (new, raw)
+    return _shown_once(render(request, "sandbox/key.html", context))
+
+
+@require_http_methods(["GET", "POST"])
+def revoke_key(request: HttpRequest, key_id: str) -> HttpResponse:
+    key = _own_key(request, key_id)
+    if key.is_revoked():
+        messages.info(request, "That key is already revoked.")
+        return redirect("sandbox:key", key_id=key.key_id)
+    if request.method == "POST":
+        key.revoke()
+        messages.success(request, f"{key.prefix} is revoked. It will never work again.")
+        return redirect("sandbox:key", key_id=key.key_id)
+    return render(request, "sandbox/revoke.html", {"key": key})
+
+
+# -- playground -------------------------------------------------------------------------------
+
+
+def _recent(learner) -> list[AccessLogEntry]:
+    return list(AccessLogEntry.objects.of(learner)[:RECENT])
+
+
+def _composed_from(form: PlaygroundForm, rows: list[tuple[str, str]]) -> pg.Composed:
+    data = form.cleaned_data
+    path, _, query_in_path = data["path"].partition("?")
+    query = "&".join(q for q in (query_in_path, data["query"].lstrip("?")) if q)
+    return pg.Composed(
+        method=data["method"],
+        path=path,
+        query=query,
+        headers=rows,
+        body=data["body"],
+        repeat=data["repeat"],
+    )
+
+
+def _field_rows(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    # Two empty rows to add headers without JavaScript.
+    return [*headers, ("", ""), ("", "")][: pg.MAX_HEADER_ROWS]
+
+
+def _playground_fields(composed: pg.Composed) -> PlaygroundForm:
+    return PlaygroundForm(
+        initial={
+            "method": composed.method,
+            "path": composed.path,
+            "query": composed.query,
+            "body": composed.body,
+            "repeat": composed.repeat,
+        }
+    )
+
+
+def _send(request: HttpRequest, composed: pg.Composed, key: str) -> dict:
+    """Send the composed request and describe the answer; nothing in it holds the key."""
+    learner = current_learner(request, create=True)
+    filled = composed.filled(key)
+    responses = pg.send(request, filled, learner.pk)
+    response = pg.show(responses[-1])
+    base = request.build_absolute_uri("/").rstrip("/")
+    curl = pg.segments(pg.curl(filled, base))
+    return {
+        "response": response,
+        "teaching": pg.teaching(response),
+        "statuses": [r.status_code for r in responses],
+        "curl": curl,
+        "python": pg.segments(pg.python(filled, base)),
+        "has_key": any(is_key for is_key, _ in curl),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def playground(request: HttpRequest) -> HttpResponse:
+    context: dict = {"presets": pg.PRESETS, "result": None}
+    if request.method == "GET":
+        preset = pg.PRESETS_BY_SLUG.get(request.GET.get("preset", ""))
+        composed = preset.request if preset else pg.PRESETS[0].request
+        context.update(
+            form=_playground_fields(composed), rows=_field_rows(composed.headers), preset=preset
+        )
+        if request.htmx and preset:
+            return render(request, "sandbox/playground.html#fields", context)
+        context["recent"] = _recent(current_learner(request))
+        return render(request, "sandbox/playground.html", context)
+
+    form = PlaygroundForm(request.POST)
+    rows = pg.header_rows(request.POST)
+    errors = pg.header_errors(rows)
+    composed = None
+    if form.is_valid():
+        composed = _composed_from(form, rows)
+        if pg.api_view(composed.path) is None:
+            errors.append("The playground sends requests to paths under /sandbox/api/ only.")
+        if composed.uses_key() and not form.cleaned_data["key"]:
+            errors.append("The request uses {key}, but the key field is empty: paste a key.")
+    else:
+        errors += [e for field_errors in form.errors.values() for e in field_errors]
+    status = 200
+    if errors:
+        status = 400
+        # An error message may quote what was typed, and that may be a key.
+        context["errors"] = [keys.mask_keys(e) for e in errors]
+    else:
+        context["result"] = _send(request, composed, form.cleaned_data["key"])
+    context["recent"] = _recent(current_learner(request))
+    if request.htmx:
+        return render(request, "sandbox/playground.html#result", context, status=status)
+    # Without JavaScript the whole page comes back: the fields as sent with keys masked, and
+    # the key field empty (it is never rendered back).
+    if composed is None:
+        composed = pg.Composed(path=request.POST.get("path", "")[:300], headers=rows)
+    shown = composed.masked()
+    context.update(
+        form=_playground_fields(shown),
+        rows=_field_rows(shown.headers),
+        key_was_sent=bool(request.POST.get("key")),
+    )
+    return render(request, "sandbox/playground.html", context, status=status)
+
+
+# -- access log -------------------------------------------------------------------------------
+
+LOG_PAGE_SIZE = 50
+STATUS_FILTERS = {
+    "2xx": (200, 300),
+    "4xx": (400, 500),
+    "400": (400, 401),
+    "401": (401, 402),
+    "403": (403, 404),
+    "429": (429, 430),
+}
+
+
+@require_safe
+def access_log(request: HttpRequest) -> HttpResponse:
+    learner = current_learner(request)
+    now = timezone.now()
+    period = request.GET.get("period", logs.DEFAULT_PERIOD)
+    if period not in logs.PERIODS:
+        period = logs.DEFAULT_PERIOD
+    start = logs.since(period, now)
+    rows, total, verdict = logs.summary(learner, start)
+
+    filters = {
+        "status": request.GET.get("status", ""),
+        "category": request.GET.get("category", ""),
+        "source": request.GET.get("source", ""),
+        "key": request.GET.get("key", ""),
+    }
+    entries = logs.entries(learner, start)
+    if filters["status"] in STATUS_FILTERS:
+        low, high = STATUS_FILTERS[filters["status"]]
+        entries = entries.filter(status__gte=low, status__lt=high)
+    if filters["category"] in Category.values:
+        entries = entries.filter(category=filters["category"])
+    if filters["source"] in Source.values:
+        entries = entries.filter(source=filters["source"])
+    if filters["key"]:
+        entries = entries.filter(key__key_id=filters["key"])
+    page = Paginator(entries, LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "periods": [(value, label) for value, (label, _) in logs.PERIODS.items()],
+        "period": period,
+        "rows": rows,
+        "total": total,
+        "verdict": verdict,
+        "filters": filters,
+        "status_filters": list(STATUS_FILTERS),
+        "categories": Category.choices,
+        "sources": Source.choices,
+        "keys": list(SandboxKey.objects.of(learner).values_list("key_id", "name")),
+        "page": page,
+        "page_query": query.urlencode(),
+    }
+    if request.htmx:
+        return render(request, "sandbox/log.html#entries", context)
+    return render(request, "sandbox/log.html", context)
+
+
+# -- challenges -------------------------------------------------------------------------------
+
+
+@require_safe
+def challenges(request: HttpRequest) -> HttpResponse:
+    done = challenge_checks.refresh(current_learner(request))
+    items = [(c, c.slug in done) for c in challenge_checks.CHALLENGES]
+    return render(
+        request,
+        "sandbox/challenges.html",
+        {"items": items, "done": len(done), "count": len(items)},
+    )

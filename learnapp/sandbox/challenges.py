@@ -1,0 +1,235 @@
+"""Goal tasks checked from the learner's own access log.
+
+A completed challenge is stored once (ChallengeCompletion) and stays completed. The set of
+completed challenges is also kept in the cache for a minute, so the progress page can show it
+without a query.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from learnapp.learning.models import Learner
+
+from .models import AccessLogEntry, ChallengeCompletion, SandboxKey
+from .outcomes import LESSON_SECTIONS
+
+MAX_ENTRIES = 5000  # the most recent requests a check reads
+CACHE_SECONDS = 60
+CLOCK_SLACK = timedelta(seconds=1)
+
+
+@dataclass(frozen=True)
+class Entry:
+    created_at: datetime
+    status: int
+    outcome: str
+    key_id: int | None
+    retry_after: int | None
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+
+@dataclass(frozen=True)
+class Rotation:
+    old_id: int
+    new_id: int
+    started_at: datetime
+    ended_at: datetime
+
+
+@dataclass(frozen=True)
+class Challenge:
+    slug: str
+    title: str
+    goal: str
+    how: str
+    lesson: str
+    check: Callable[[list[Entry], list[Rotation]], bool]
+
+    @property
+    def lesson_link(self) -> dict:
+        url, title = LESSON_SECTIONS[self.lesson]
+        return {"url": url, "title": title}
+
+
+def _got_200(entries: list[Entry], rotations: list[Rotation]) -> bool:
+    return any(e.ok and e.key_id for e in entries)
+
+
+def _missing_then_fixed(entries: list[Entry], rotations: list[Rotation]) -> bool:
+    seen_missing = False
+    for e in entries:
+        if e.outcome == "missing_credentials":
+            seen_missing = True
+        elif seen_missing and e.ok:
+            return True
+    return False
+
+
+def _key_in_url(entries: list[Entry], rotations: list[Rotation]) -> bool:
+    return any(e.outcome in {"key_in_url", "key_in_header_and_url"} for e in entries)
+
+
+def _retried_after(entries: list[Entry], rotations: list[Rotation]) -> bool:
+    """A success that waited at least Retry-After after the key's latest 429."""
+    last_429: dict[int, Entry] = {}
+    for e in entries:
+        if e.key_id is None:
+            continue
+        if e.status == 429 and e.retry_after:
+            last_429[e.key_id] = e
+        elif e.ok and e.key_id in last_429:
+            refused = last_429[e.key_id]
+            if e.created_at + CLOCK_SLACK >= refused.created_at + timedelta(
+                seconds=refused.retry_after
+            ):
+                return True
+    return False
+
+
+def _clean_rotation(entries: list[Entry], rotations: list[Rotation]) -> bool:
+    """A finished rotation: the new key served during the overlap, and nothing failed then."""
+    for rotation in rotations:
+        during = [
+            e
+            for e in entries
+            if e.key_id in {rotation.old_id, rotation.new_id}
+            and rotation.started_at <= e.created_at < rotation.ended_at
+        ]
+        new_served = any(e.ok and e.key_id == rotation.new_id for e in during)
+        if new_served and not any(e.status >= 400 for e in during):
+            return True
+    return False
+
+
+def _read_only_403(entries: list[Entry], rotations: list[Rotation]) -> bool:
+    return any(e.outcome == "insufficient_scope" for e in entries)
+
+
+def _expired(entries: list[Entry], rotations: list[Rotation]) -> bool:
+    return any(e.outcome == "expired_key" for e in entries)
+
+
+CHALLENGES = [
+    Challenge(
+        "first-200",
+        "Get a 200",
+        "Send a request with a valid key and get 200 OK.",
+        "Create a key, then send GET /sandbox/api/data with Authorization: Bearer and your key.",
+        "bearer",
+        _got_200,
+    ),
+    Challenge(
+        "missing-header-then-fix",
+        "Get a 401 for a missing header, then fix it",
+        "Send a request with no Authorization header, read the bare challenge, then send it "
+        "again with the header and get a 200.",
+        "In the playground, use the “No Authorization header” preset, then “Valid key”.",
+        "challenge",
+        _missing_then_fixed,
+    ),
+    Challenge(
+        "key-in-url",
+        "Put the key in the URL and see why it fails",
+        "Send your key as ?api_key=… and read why the server refuses it.",
+        "Use the “Key in the URL” preset, or curl with the key in the query string.",
+        "url",
+        _key_in_url,
+    ),
+    Challenge(
+        "retry-after",
+        "Trigger a 429 and retry after Retry-After",
+        "Go over a key's rate limit, then wait as long as Retry-After says and succeed.",
+        "Create a key with a limit of 5 per minute, use the “Over the rate limit” preset, wait "
+        "the seconds in Retry-After, and send once more.",
+        "429",
+        _retried_after,
+    ),
+    Challenge(
+        "clean-rotation",
+        "Rotate a key with no failed request during the switch",
+        "Rotate a key, move your requests to the new key during the overlap window, and let "
+        "the old key be revoked without a single failed request in between.",
+        "Open a key, rotate it, send requests with the new key, then revoke the old one when "
+        "its traffic has stopped (or let the window end).",
+        "rotation",
+        _clean_rotation,
+    ),
+    Challenge(
+        "read-only-403",
+        "Use a read-only key on a write endpoint",
+        "Call POST /sandbox/api/chat/completions with a key that has only the read scope and "
+        "read the 403 insufficient_scope challenge.",
+        "Create a key with only “Read” ticked, then use the “Read-only key, write endpoint” preset.",
+        "status",
+        _read_only_403,
+    ),
+    Challenge(
+        "expired-key",
+        "Meet an expired key",
+        "Use a key after its expiry and read the 401 invalid_token that says it expired.",
+        "Create a key that expires in 1 minute, wait, then send a request with it.",
+        "rotation",
+        _expired,
+    ),
+]
+BY_SLUG = {c.slug: c for c in CHALLENGES}
+
+
+def _cache_key(learner_id: int) -> str:
+    return f"sandbox:challenges:{learner_id}"
+
+
+def _entries(learner: Learner) -> list[Entry]:
+    rows = (
+        AccessLogEntry.objects.of(learner)
+        .order_by("-created_at", "-pk")
+        .values_list("created_at", "status", "outcome", "key_id", "retry_after")[:MAX_ENTRIES]
+    )
+    return [Entry(*row) for row in reversed(rows)]
+
+
+def _rotations(learner: Learner, now: datetime) -> list[Rotation]:
+    rows = (
+        SandboxKey.objects.of(learner)
+        .filter(replaced_by__isnull=False, rotation_started_at__isnull=False, revoked_at__lte=now)
+        .values_list("pk", "replaced_by_id", "rotation_started_at", "revoked_at")
+    )
+    return [Rotation(*row) for row in rows]
+
+
+def refresh(learner: Learner | None) -> set[str]:
+    """Check the learner's log for newly completed challenges; the slugs of all completed ones."""
+    if learner is None:
+        return set()
+    done = set(
+        ChallengeCompletion.objects.filter(learner=learner).values_list("challenge", flat=True)
+    )
+    pending = [c for c in CHALLENGES if c.slug not in done]
+    if pending:
+        now = timezone.now()
+        entries = _entries(learner)
+        rotations = _rotations(learner, now) if "clean-rotation" not in done else []
+        new = [c.slug for c in pending if entries and c.check(entries, rotations)]
+        if new:
+            ChallengeCompletion.objects.bulk_create(
+                [ChallengeCompletion(learner=learner, challenge=slug) for slug in new],
+                ignore_conflicts=True,
+            )
+            done.update(new)
+    cache.set(_cache_key(learner.pk), sorted(done), CACHE_SECONDS)
+    return done
+
+
+def completed(learner: Learner | None) -> set[str]:
+    """Completed challenges, from the cache when a sandbox page checked them in the last minute."""
+    if learner is None:
+        return set()
+    cached = cache.get(_cache_key(learner.pk))
+    return set(cached) if cached is not None else refresh(learner)

@@ -1,0 +1,106 @@
+"""The access log summary, laid out like the lesson's table, and its health verdict."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Q
+
+from learnapp.learning.models import Learner
+
+from .models import AccessLogEntry, Category
+
+PERIODS = {
+    "1h": ("Last hour", timedelta(hours=1)),
+    "24h": ("Last 24 hours", timedelta(days=1)),
+    "7d": ("Last 7 days", timedelta(days=7)),
+    "all": ("All time", None),
+}
+DEFAULT_PERIOD = "24h"
+
+# The lesson's thresholds ("What good vs bad looks like for API key management").
+GOOD_MAX_INVALID = 0.01
+GOOD_MIN_SUCCESS = 0.99
+BAD_MIN_INVALID = 0.05
+
+
+@dataclass(frozen=True)
+class Row:
+    category: str
+    label: str
+    count: int
+    rate: float | None
+
+    @property
+    def percent(self) -> str:
+        return "—" if self.rate is None else f"{self.rate * 100:.1f} %"
+
+
+@dataclass(frozen=True)
+class Health:
+    level: str  # "good", "fair", "bad" or "none"
+    title: str
+    reasons: list[str]
+
+
+def since(period: str, now: datetime) -> datetime | None:
+    delta = PERIODS.get(period, PERIODS[DEFAULT_PERIOD])[1]
+    return now - delta if delta else None
+
+
+def entries(learner: Learner | None, start: datetime | None):
+    queryset = AccessLogEntry.objects.of(learner)
+    return queryset.filter(created_at__gte=start) if start else queryset
+
+
+def summary(learner: Learner | None, start: datetime | None) -> tuple[list[Row], int, Health]:
+    """The rows of the summary table, the total and the verdict, in one query."""
+    counts = entries(learner, start).aggregate(
+        total=Count("pk"),
+        **{value: Count("pk", filter=Q(category=value)) for value in Category.values},
+    )
+    total = counts.pop("total")
+    rows = [
+        Row(value, label, counts[value], counts[value] / total if total else None)
+        for value, label in Category.choices
+    ]
+    return rows, total, health(counts, total)
+
+
+def _pct(rate: float) -> str:
+    return f"{rate * 100:.1f} %"
+
+
+def health(counts: dict[str, int], total: int) -> Health:
+    if not total:
+        return Health("none", "No traffic yet", ["Send a request to see a verdict."])
+    invalid = counts[Category.INVALID_KEY] / total
+    success = counts[Category.VALID] / total
+    unauthorized = counts[Category.UNAUTHORIZED]
+    expired = counts[Category.EXPIRED_KEY]
+    bad = []
+    if invalid > BAD_MIN_INVALID:
+        bad.append(f"Invalid keys are {_pct(invalid)} of requests (bad: over 5 %).")
+    if unauthorized:
+        bad.append(f"{unauthorized} unauthorized attempt{'s' if unauthorized != 1 else ''}.")
+    if expired:
+        bad.append(
+            f"Expired keys are still in use ({expired} request{'s' if expired != 1 else ''})."
+        )
+    if bad:
+        return Health("bad", "Bad", bad)
+    good = invalid < GOOD_MAX_INVALID and success > GOOD_MIN_SUCCESS
+    if good:
+        return Health(
+            "good",
+            "Good",
+            [
+                f"Invalid keys {_pct(invalid)} (under 1 %), success {_pct(success)} (over 99 %), "
+                "no unauthorized use."
+            ],
+        )
+    reasons = []
+    if invalid >= GOOD_MAX_INVALID:
+        reasons.append(f"Invalid keys are {_pct(invalid)} of requests (good: under 1 %).")
+    if success <= GOOD_MIN_SUCCESS:
+        reasons.append(f"Success is {_pct(success)} (good: over 99 %).")
+    return Health("fair", "Needs watching", reasons)

@@ -1,0 +1,298 @@
+"""The OpenAPI 3.1 description of the sandbox API, served as JSON."""
+
+import functools
+
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.http import require_safe
+
+from . import api, ratelimit
+
+
+def _error(description: str, challenge: bool = False, retry: bool = False) -> dict:
+    headers = {}
+    if challenge:
+        headers["WWW-Authenticate"] = {"$ref": "#/components/headers/WWW-Authenticate"}
+    if retry:
+        headers.update(
+            {
+                "Retry-After": {"$ref": "#/components/headers/Retry-After"},
+                "RateLimit": {"$ref": "#/components/headers/RateLimit"},
+                "RateLimit-Policy": {"$ref": "#/components/headers/RateLimit-Policy"},
+            }
+        )
+    response = {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+def _ok(description: str, schema: str, status: str = "200") -> dict:
+    return {
+        status: {
+            "description": description,
+            "headers": {
+                "RateLimit": {"$ref": "#/components/headers/RateLimit"},
+                "RateLimit-Policy": {"$ref": "#/components/headers/RateLimit-Policy"},
+            },
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+        }
+    }
+
+
+def _errors(write: bool = False) -> dict:
+    errors = {
+        "400": _error(
+            "Malformed Authorization header, the key sent in both the header and the URL "
+            "(error=invalid_request), or an invalid body or parameter.",
+            challenge=True,
+        ),
+        "401": _error(
+            "No usable credentials (bare challenge), or an unknown, expired or revoked key "
+            "(error=invalid_token).",
+            challenge=True,
+        ),
+        "403": _error(
+            "The key may not do this: a read-only key on a write endpoint "
+            "(error=insufficient_scope, scope=write), or an address outside its allowed list.",
+            challenge=True,
+        ),
+        "413": _error("The body is larger than 64 KiB."),
+        "429": _error("The key's rate limit is used up for this window.", retry=True),
+        "431": _error("A header field is too large."),
+    }
+    if not write:
+        del errors["413"]
+    return errors
+
+
+@functools.cache
+def document() -> dict:
+    bearer = [{"bearer": []}]
+    write = [{"bearer": ["write"]}]  # OpenAPI 3.1: role names for non-OAuth schemes
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "learnapp sandbox API",
+            "version": "1.0.0",
+            "summary": "A mock model API to practise API keys, status codes and rate limits.",
+            "description": (
+                "Send `Authorization: Bearer <key>` with a sandbox key from /sandbox/. Every "
+                "error body has a machine-readable `error` and a teaching `explanation`, `hint` "
+                f"and `lesson`. Each key allows its own number of requests per {ratelimit.WINDOW}"
+                "-second window; responses carry the IETF RateLimit header fields."
+            ),
+        },
+        "servers": [{"url": "/sandbox/api", "description": "this site"}],
+        "security": bearer,
+        "paths": {
+            "/data": {
+                "get": {
+                    "operationId": "listData",
+                    "summary": "List sample records (scope: read)",
+                    "parameters": [
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "required": False,
+                            "schema": {
+                                "type": "integer",
+                                "minimum": 1,
+                                "maximum": len(api.RECORDS),
+                            },
+                        }
+                    ],
+                    "responses": {**_ok("The records.", "RecordList"), **_errors()},
+                },
+                "post": {
+                    "operationId": "createData",
+                    "summary": "Pretend to create a record; nothing is stored (scope: write)",
+                    "security": write,
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    },
+                    "responses": {
+                        **_ok("The record that would be created.", "Created", "201"),
+                        **_errors(write=True),
+                    },
+                },
+            },
+            "/models": {
+                "get": {
+                    "operationId": "listModels",
+                    "summary": "List the sandbox models (scope: read)",
+                    "responses": {**_ok("The models.", "ModelList"), **_errors()},
+                }
+            },
+            "/chat/completions": {
+                "post": {
+                    "operationId": "createChatCompletion",
+                    "summary": "A deterministic canned chat completion (scope: write)",
+                    "security": write,
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/ChatRequest"}
+                            }
+                        },
+                    },
+                    "responses": {
+                        **_ok("The completion.", "ChatCompletion"),
+                        **_errors(write=True),
+                    },
+                }
+            },
+        },
+        "components": {
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "sbx_test_<12 hex digits>_<40 hex digits>",
+                    "description": "A sandbox key, sent as `Authorization: Bearer <key>`. "
+                    "Keys in the URL query are refused.",
+                }
+            },
+            "headers": {
+                "WWW-Authenticate": {
+                    "description": 'The Bearer challenge (RFC 6750 section 3), e.g. `Bearer realm="sandbox", error="invalid_token"`.',
+                    "schema": {"type": "string"},
+                },
+                "Retry-After": {
+                    "description": "Seconds to wait before retrying (RFC 9110 section 10.2.3).",
+                    "schema": {"type": "integer", "minimum": 1},
+                },
+                "RateLimit": {
+                    "description": 'Remaining quota and seconds to reset, e.g. `"sandbox";r=0;t=17` (draft-ietf-httpapi-ratelimit-headers).',
+                    "schema": {"type": "string"},
+                },
+                "RateLimit-Policy": {
+                    "description": 'The quota policy, e.g. `"sandbox";q=60;w=60`.',
+                    "schema": {"type": "string"},
+                },
+            },
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error", "explanation", "hint", "lesson"],
+                    "properties": {
+                        "error": {
+                            "type": "object",
+                            "required": ["type", "code", "message"],
+                            "properties": {
+                                "type": {"type": "string", "examples": ["authentication_error"]},
+                                "code": {"type": "string", "examples": ["missing_credentials"]},
+                                "message": {"type": "string"},
+                                "scope": {"type": "string"},
+                            },
+                        },
+                        "explanation": {"type": "string"},
+                        "hint": {"type": "string"},
+                        "lesson": {
+                            "type": "object",
+                            "properties": {"title": {"type": "string"}, "url": {"type": "string"}},
+                        },
+                    },
+                },
+                "Record": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "string"},
+                        "city": {"type": "string"},
+                        "temperature_c": {"type": "number"},
+                        "condition": {"type": "string"},
+                    },
+                },
+                "RecordList": {
+                    "type": "object",
+                    "properties": {
+                        "object": {"const": "list"},
+                        "data": {"type": "array", "items": {"$ref": "#/components/schemas/Record"}},
+                        "total": {"type": "integer"},
+                    },
+                },
+                "Created": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "string"},
+                        "object": {"const": "record"},
+                        "stored": {"const": False},
+                        "fields": {"type": "array", "items": {"type": "string"}},
+                    },
+                },
+                "Model": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "string"},
+                        "object": {"const": "model"},
+                        "owned_by": {"type": "string"},
+                        "context_window": {"type": "integer"},
+                    },
+                },
+                "ModelList": {
+                    "type": "object",
+                    "properties": {
+                        "object": {"const": "list"},
+                        "data": {"type": "array", "items": {"$ref": "#/components/schemas/Model"}},
+                    },
+                },
+                "ChatRequest": {
+                    "type": "object",
+                    "required": ["model", "messages"],
+                    "properties": {
+                        "model": {"enum": [m["id"] for m in api.MODELS]},
+                        "messages": {
+                            "type": "array",
+                            "minItems": 1,
+                            "items": {
+                                "type": "object",
+                                "required": ["role", "content"],
+                                "properties": {
+                                    "role": {"enum": ["system", "user", "assistant"]},
+                                    "content": {"type": "string"},
+                                },
+                            },
+                        },
+                    },
+                },
+                "ChatCompletion": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "string"},
+                        "object": {"const": "chat.completion"},
+                        "created": {"type": "integer"},
+                        "model": {"type": "string"},
+                        "choices": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "index": {"type": "integer"},
+                                    "message": {
+                                        "type": "object",
+                                        "properties": {
+                                            "role": {"const": "assistant"},
+                                            "content": {"type": "string"},
+                                        },
+                                    },
+                                    "finish_reason": {"type": "string"},
+                                },
+                            },
+                        },
+                        "usage": {"type": "object"},
+                    },
+                },
+            },
+        },
+    }
+
+
+@require_safe
+def openapi_json(request: HttpRequest) -> JsonResponse:
+    response = JsonResponse(document(), json_dumps_params={"indent": 2})
+    response["Access-Control-Allow-Origin"] = "*"  # so API tools elsewhere can read it
+    return response

@@ -1,0 +1,440 @@
+"""Every way a sandbox request can fail, with the status, challenge and teaching text it gets.
+
+One place for all of it, so the API, the playground, the OpenAPI document and the tests agree.
+Texts that refer to a key only ever show its masked prefix.
+"""
+
+from dataclasses import dataclass
+
+from .models import Category
+
+AUTH_LESSON = "/patterns/auth-headers-status-codes/"
+LIMITS_LESSON = "/patterns/rate-limits-key-rotation/"
+METRICS_LESSON = "/patterns/api-key-management/"
+
+LESSON_SECTIONS = {
+    "bearer": (
+        AUTH_LESSON + "#the-authorization-header-and-the-bearer-scheme",
+        "The Authorization header and the Bearer scheme",
+    ),
+    "url": (AUTH_LESSON + "#why-not-put-the-key-in-the-url", "Why not put the key in the URL"),
+    "status": (AUTH_LESSON + "#reading-the-status-code", "Reading the status code"),
+    "challenge": (
+        AUTH_LESSON + "#the-www-authenticate-challenge",
+        "The WWW-Authenticate challenge",
+    ),
+    "error_body": (AUTH_LESSON + "#reading-an-error-body", "Reading an error body"),
+    "429": (
+        LIMITS_LESSON + "#429-too-many-requests-and-retry-after",
+        "429 Too Many Requests and Retry-After",
+    ),
+    "ratelimit": (
+        LIMITS_LESSON + "#reading-the-ratelimit-header-fields",
+        "Reading the RateLimit header fields",
+    ),
+    "rotation": (
+        LIMITS_LESSON + "#key-rotation-with-an-overlap-window",
+        "Key rotation with an overlap window",
+    ),
+    "metrics": (
+        METRICS_LESSON + "#what-good-vs-bad-looks-like-for-api-key-management",
+        "What good vs bad looks like",
+    ),
+}
+
+BEARER_FORM = "Authorization: Bearer sbx_test_<id>_<secret>"
+
+
+@dataclass(frozen=True)
+class Failure:
+    status: int
+    code: str  # machine-readable, stable: what clients and the access log match on
+    type: str
+    message: str
+    explanation: str
+    hint: str
+    lesson: str  # a key of LESSON_SECTIONS
+    category: str
+    # RFC 6750 section 3: None sends the bare challenge, "" sends no WWW-Authenticate at all.
+    bearer_error: str | None = None
+    description: str = ""  # error_description: printable ASCII without quotes or backslashes
+    scope: str = ""
+    allow: tuple[str, ...] = ()
+
+    @property
+    def lesson_link(self) -> dict:
+        url, title = LESSON_SECTIONS[self.lesson]
+        return {"title": title, "url": url}
+
+
+def _auth(code: str, message: str, explanation: str, hint: str, lesson: str = "bearer") -> Failure:
+    """401 with the bare challenge: no usable credentials reached the server (RFC 6750 3.1)."""
+    return Failure(
+        401,
+        code,
+        "authentication_error",
+        message,
+        explanation,
+        hint,
+        lesson,
+        Category.NO_CREDENTIALS,
+        bearer_error=None,
+    )
+
+
+def missing_credentials() -> Failure:
+    return _auth(
+        "missing_credentials",
+        "No API key was sent.",
+        "The request had no Authorization header, so the server cannot tell who is calling. "
+        'It answers 401 with a bare challenge, WWW-Authenticate: Bearer realm="sandbox", '
+        "and no error code: nothing was wrong with a key, because there was none.",
+        f"Add the header {BEARER_FORM}, reading the key from an environment variable.",
+        "challenge",
+    )
+
+
+def unsupported_scheme(scheme: str, looks_like_key: bool) -> Failure:
+    if looks_like_key:
+        explanation = (
+            "The Authorization header held the key alone. A credential starts with its scheme "
+            "name, so the server read your key as an unknown scheme and ignored it."
+        )
+    else:
+        shown = scheme if scheme.isascii() and scheme.isprintable() and len(scheme) <= 20 else "?"
+        explanation = (
+            f"The Authorization header used the scheme '{shown}'. This API only understands "
+            "Bearer (RFC 6750), so to the server the request carries no credentials it can use, "
+            "and it answers with the bare Bearer challenge."
+        )
+    return _auth(
+        "unsupported_scheme",
+        "The Authorization header does not use the Bearer scheme.",
+        explanation,
+        f"Send {BEARER_FORM}: the word Bearer (any case), one space, then the key.",
+    )
+
+
+def key_in_other_header(header: str) -> Failure:
+    return _auth(
+        "key_in_wrong_header",
+        f"The key was sent in the {header} header, which this API does not read.",
+        f"Servers look for credentials in the Authorization header. A key in {header} is never "
+        "seen, so the request counts as having no credentials.",
+        f"Move the key into {BEARER_FORM} and remove the {header} header.",
+    )
+
+
+def key_in_url(parameter: str) -> Failure:
+    return _auth(
+        "key_in_url",
+        f"API keys are not accepted in the URL (query parameter '{parameter}').",
+        "URLs end up in server and proxy access logs, in browser history and in monitoring "
+        "tools, so a key in a URL is a key written down in places you do not control "
+        "(RFC 6750 section 2.3). This API does not read keys from the query, so the request "
+        "counts as having no credentials. Treat a real key that has been in a URL as leaked.",
+        f"Remove '{parameter}' from the URL and send {BEARER_FORM} instead.",
+        "url",
+    )
+
+
+def _invalid_request(
+    code: str, message: str, explanation: str, hint: str, description: str, lesson: str = "bearer"
+) -> Failure:
+    return Failure(
+        400,
+        code,
+        "invalid_request_error",
+        message,
+        explanation,
+        hint,
+        lesson,
+        Category.NO_CREDENTIALS,
+        bearer_error="invalid_request",
+        description=description,
+    )
+
+
+def key_in_header_and_url(parameter: str) -> Failure:
+    return _invalid_request(
+        "key_in_header_and_url",
+        "The key was sent both in the Authorization header and in the URL.",
+        "RFC 6750 section 3.1 calls a request that uses more than one method to send a token "
+        "malformed: the server will not guess which one you meant. The copy in the URL has also "
+        "been written to every log the URL passed through.",
+        f"Keep the Authorization header and remove '{parameter}' from the URL.",
+        "Token sent by more than one method",
+        "url",
+    )
+
+
+def empty_token() -> Failure:
+    return _invalid_request(
+        "empty_token",
+        "The Authorization header says Bearer but carries no token.",
+        "After the scheme name there must be one space and the token. Often the variable that "
+        "should hold the key was empty or not set.",
+        f"Check that the environment variable with your key is set, then send {BEARER_FORM}.",
+        "Bearer token missing",
+    )
+
+
+def malformed_token() -> Failure:
+    return _invalid_request(
+        "malformed_authorization",
+        "The Authorization header is malformed.",
+        "A bearer token is a single run of letters, digits and - . _ ~ + / characters "
+        "(RFC 6750 section 2.1). This value has spaces, quotes, commas or characters outside "
+        "ASCII, so the server cannot read a token from it at all.",
+        f"Send exactly {BEARER_FORM}, without quotes, a second token or stray characters.",
+        "Malformed Authorization header",
+    )
+
+
+def _invalid_token(
+    code: str,
+    message: str,
+    explanation: str,
+    hint: str,
+    description: str,
+    category: str = Category.INVALID_KEY,
+    lesson: str = "challenge",
+) -> Failure:
+    return Failure(
+        401,
+        code,
+        "authentication_error",
+        message,
+        explanation,
+        hint,
+        lesson,
+        category,
+        bearer_error="invalid_token",
+        description=description,
+    )
+
+
+def not_a_sandbox_key() -> Failure:
+    return _invalid_token(
+        "not_a_sandbox_key",
+        "The token is not a sandbox key.",
+        "The Authorization header is well formed, but the token does not have the sandbox key "
+        "format (sbx_test_<id>_<secret>). A key from another service, or a placeholder such as "
+        "YOUR_API_KEY, is an invalid token here.",
+        "Create a sandbox key on the sandbox page and use it in full.",
+        "The token is not a sandbox key",
+    )
+
+
+def unknown_key(prefix: str) -> Failure:
+    return _invalid_token(
+        "unknown_key",
+        f"No such key: {prefix}.",
+        "The token looks like a sandbox key, but no key matches it. One changed character "
+        "makes a different key: tokens are compared exactly as issued.",
+        "Copy the key again in full from where you stored it, or create a new one.",
+        "Unknown key",
+    )
+
+
+def revoked_key(prefix: str, replacement: str | None) -> Failure:
+    explanation = f"The key {prefix} was revoked. Revocation is final: it will never work again."
+    hint = "Create a new key and deploy it wherever this one was used."
+    if replacement:
+        explanation += (
+            f" It was rotated: its overlap window has ended and {replacement} replaced it."
+        )
+        hint = f"Use the replacement key {replacement}."
+    return _invalid_token(
+        "revoked_key",
+        f"The key {prefix} was revoked.",
+        explanation,
+        hint,
+        "The access token was revoked",
+    )
+
+
+def expired_key(prefix: str, when: str) -> Failure:
+    return _invalid_token(
+        "expired_key",
+        f"The key {prefix} expired at {when}.",
+        "Keys with an expiry stop working on their own, so a forgotten key does not live "
+        "forever. The server answers 401 invalid_token: the key itself is the problem, and "
+        "sending the same request again will fail again.",
+        "Rotate keys before they expire: create the replacement, deploy it, then retire the old one.",
+        "The access token expired",
+        category=Category.EXPIRED_KEY,
+        lesson="rotation",
+    )
+
+
+def insufficient_scope(prefix: str, needed: str) -> Failure:
+    return Failure(
+        403,
+        "insufficient_scope",
+        "permission_error",
+        f"The key {prefix} is not allowed to {needed}.",
+        f"The key is valid (so this is not a 401), but it has only read access and this "
+        f"endpoint needs the '{needed}' scope. 403 says: I know who you are, and no. Repeating the "
+        "request with the same key fails again.",
+        f"Use a key with the '{needed}' scope for this call; keep read-only keys for jobs that "
+        "only read (least privilege).",
+        "status",
+        Category.UNAUTHORIZED,
+        bearer_error="insufficient_scope",
+        description="The key lacks the required scope",
+        scope=needed,
+    )
+
+
+def address_not_allowed(prefix: str, address: str) -> Failure:
+    return Failure(
+        403,
+        "address_not_allowed",
+        "permission_error",
+        f"The key {prefix} may not be used from {address}.",
+        "The key has an allowed-address list, and this request came from an address outside "
+        "it. A key copied to another machine is useless there: that is the point of the list.",
+        "Send the request from an allowed address, or add this address (or its range) to the "
+        "key's allowed list.",
+        "rotation",
+        Category.UNAUTHORIZED,
+        bearer_error="",
+    )
+
+
+def rate_limited(prefix: str, limit: int, retry_after: int) -> Failure:
+    return Failure(
+        429,
+        "rate_limited",
+        "rate_limit_error",
+        f"Rate limit reached for {prefix}: {limit} requests per minute.",
+        f"The key may make {limit} requests in each 60-second window and this window's quota is "
+        "used up. The key is fine: you are simply early. The RateLimit header says r=0 (none "
+        "left) and t= the seconds until the window resets.",
+        f"Wait {retry_after} seconds, as Retry-After says, then retry. Slow down as r falls "
+        "instead of waiting to be refused; back off with jitter if no Retry-After is given.",
+        "429",
+        Category.RATE_LIMITED,
+        bearer_error="",
+    )
+
+
+def _bad_request(
+    status: int,
+    code: str,
+    message: str,
+    explanation: str,
+    hint: str,
+    lesson: str = "status",
+    allow: tuple[str, ...] = (),
+) -> Failure:
+    return Failure(
+        status,
+        code,
+        "invalid_request_error",
+        message,
+        explanation,
+        hint,
+        lesson,
+        Category.BAD_REQUEST,
+        bearer_error="",
+        allow=allow,
+    )
+
+
+def not_found(path: str) -> Failure:
+    return _bad_request(
+        404,
+        "not_found",
+        "There is no endpoint at this path.",
+        "The sandbox API has GET /sandbox/api/data, POST /sandbox/api/data, GET "
+        "/sandbox/api/models and POST /sandbox/api/chat/completions; its OpenAPI description "
+        "is at /sandbox/api/openapi.json.",
+        "Check the path for typos and a trailing slash.",
+    )
+
+
+def method_not_allowed(allowed: tuple[str, ...]) -> Failure:
+    return _bad_request(
+        405,
+        "method_not_allowed",
+        "This endpoint does not accept that method.",
+        f"The endpoint accepts {', '.join(allowed)}; the Allow header lists them.",
+        "Use one of the methods in the Allow header.",
+        allow=allowed,
+    )
+
+
+def body_too_large(limit: int) -> Failure:
+    return _bad_request(
+        413,
+        "body_too_large",
+        f"The request body is larger than {limit // 1024} KiB.",
+        "The server refuses a body this large before reading it.",
+        "Send a smaller body.",
+    )
+
+
+def headers_too_large(limit: int) -> Failure:
+    return _bad_request(
+        431,
+        "headers_too_large",
+        "A request header field is too large.",
+        f"Header fields are limited to {limit // 1024} KiB each (RFC 6585 section 5). An "
+        "Authorization header this long is not a sandbox key.",
+        "Send the key exactly as issued, and no oversized headers.",
+    )
+
+
+def uri_too_long(limit: int) -> Failure:
+    return _bad_request(
+        414,
+        "uri_too_long",
+        f"The URL is longer than {limit} characters.",
+        "The server refuses URLs this long.",
+        "Send parameters in a JSON body instead of the URL.",
+    )
+
+
+def bad_content_length() -> Failure:
+    return _bad_request(
+        400,
+        "invalid_content_length",
+        "The Content-Length header is not a number.",
+        "The server cannot tell how long the body is.",
+        "Let your HTTP client set Content-Length.",
+    )
+
+
+def invalid_json(detail: str) -> Failure:
+    return _bad_request(
+        400,
+        "invalid_json",
+        "The request body is not valid JSON.",
+        f"This endpoint reads a JSON body. {detail}",
+        "Send a JSON object with Content-Type: application/json (in Python, requests.post(url, "
+        "json=payload, headers=...)).",
+        "error_body",
+    )
+
+
+def invalid_body(message: str, hint: str) -> Failure:
+    return _bad_request(
+        400,
+        "invalid_body",
+        message,
+        "The request is authenticated, but its body does not have the fields this endpoint "
+        "needs. A 400 means: fix the request, sending it unchanged fails again.",
+        hint,
+    )
+
+
+def invalid_parameter(message: str, hint: str) -> Failure:
+    return _bad_request(
+        400,
+        "invalid_parameter",
+        message,
+        "A query parameter has a value this endpoint cannot use.",
+        hint,
+    )

@@ -1,0 +1,189 @@
+"""The access log: what each request records, the summary, the health verdict, the page."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from learnapp.sandbox import logs
+from learnapp.sandbox.models import AccessLogEntry, Category
+
+pytestmark = pytest.mark.django_db
+
+DATA = "/sandbox/api/data"
+
+
+def entry(learner, category=Category.VALID, status=200, **fields) -> AccessLogEntry:
+    fields.setdefault("outcome", "ok" if category == Category.VALID else category)
+    return AccessLogEntry.objects.create(
+        learner=learner,
+        method="GET",
+        path=DATA,
+        status=status,
+        category=category,
+        latency_ms=1.0,
+        **fields,
+    )
+
+
+def seed(learner, **counts) -> None:
+    status = {"valid": 200, "rate_limited": 429, "unauthorized": 403}
+    for category, count in counts.items():
+        for _ in range(count):
+            entry(learner, category, status.get(category, 401))
+
+
+class TestRecording:
+    def test_a_request_records_time_method_path_outcome_status_prefix_and_latency(
+        self, client, key_and_raw
+    ):
+        key, raw = key_and_raw
+        before = timezone.now()
+        client.get(DATA + "?limit=2", HTTP_AUTHORIZATION=f"Bearer {raw}")
+        logged = AccessLogEntry.objects.get()
+        assert before <= logged.created_at <= timezone.now()
+        assert (logged.method, logged.path, logged.status, logged.outcome) == (
+            "GET",
+            DATA + "?limit=2",
+            200,
+            "ok",
+        )
+        assert logged.key_prefix == key.prefix and logged.key == key
+        assert logged.learner_id == key.learner_id
+        assert logged.source == "http" and logged.latency_ms > 0
+
+    def test_a_request_without_a_key_has_no_prefix_and_no_owner(self, client):
+        client.get(DATA)
+        logged = AccessLogEntry.objects.get()
+        assert logged.key_prefix == "" and logged.learner is None
+        assert logged.category == Category.NO_CREDENTIALS
+
+    @pytest.mark.parametrize("param", ["api_key", "token", "access_token", "key", "other"])
+    def test_a_key_in_a_query_string_is_masked(self, client, key_and_raw, param):
+        key, raw = key_and_raw
+        client.get(f"{DATA}?{param}={raw}&limit=1")
+        path = AccessLogEntry.objects.get().path
+        assert raw not in path and key.prefix in path
+
+    def test_a_non_key_value_in_a_key_parameter_is_masked_too(self, client):
+        client.get(f"{DATA}?api_key=hunter2")
+        assert AccessLogEntry.objects.get().path == f"{DATA}?api_key=****"
+
+    def test_a_key_in_the_path_is_masked(self, client, key_and_raw):
+        key, raw = key_and_raw
+        client.get(f"/sandbox/api/{raw}")
+        assert AccessLogEntry.objects.get().path == f"/sandbox/api/{key.prefix}"
+
+    def test_the_429_records_its_retry_after(self, client, make_key, frozen_clock):
+        _, raw = make_key(rate_limit_per_minute=1)
+        client.get(DATA, HTTP_AUTHORIZATION=f"Bearer {raw}")
+        client.get(DATA, HTTP_AUTHORIZATION=f"Bearer {raw}")
+        limited = AccessLogEntry.objects.get(status=429)
+        assert limited.retry_after == 60 and limited.category == Category.RATE_LIMITED
+
+    @pytest.mark.parametrize(
+        ("headers", "category"),
+        [
+            ({}, Category.NO_CREDENTIALS),
+            (
+                {"HTTP_AUTHORIZATION": "Bearer sbx_test_000000000000_" + "0" * 40},
+                Category.INVALID_KEY,
+            ),
+        ],
+    )
+    def test_requests_are_categorised(self, client, headers, category):
+        client.get(DATA, **headers)
+        assert AccessLogEntry.objects.get().category == category
+
+
+class TestHealth:
+    def test_no_traffic(self):
+        assert logs.health({c: 0 for c in Category.values}, 0).level == "none"
+
+    def test_good_needs_under_1_percent_invalid_over_99_percent_success_no_unauthorized(self):
+        counts = dict.fromkeys(Category.values, 0)
+        counts.update(valid=995, invalid_key=5)
+        assert logs.health(counts, 1000).level == "good"
+
+    def test_the_seed_table_is_bad_for_its_expired_keys(self):
+        counts = dict.fromkeys(Category.values, 0)
+        counts.update(valid=950, invalid_key=30, expired_key=15, rate_limited=5)
+        verdict = logs.health(counts, 1000)
+        assert verdict.level == "bad"
+        assert any("Expired keys are still in use" in r for r in verdict.reasons)
+
+    def test_over_5_percent_invalid_keys_is_bad(self):
+        counts = dict.fromkeys(Category.values, 0)
+        counts.update(valid=88, invalid_key=12)
+        verdict = logs.health(counts, 100)
+        assert verdict.level == "bad" and "12.0 %" in verdict.reasons[0]
+
+    def test_any_unauthorized_attempt_is_bad(self):
+        counts = dict.fromkeys(Category.values, 0)
+        counts.update(valid=999, unauthorized=1)
+        assert logs.health(counts, 1000).level == "bad"
+
+    def test_between_good_and_bad_needs_watching(self):
+        counts = dict.fromkeys(Category.values, 0)
+        counts.update(valid=97, invalid_key=3)
+        verdict = logs.health(counts, 100)
+        assert verdict.level == "fair" and len(verdict.reasons) == 2
+
+
+class TestSummary:
+    def test_counts_and_rates_follow_the_lesson_table(self, learner):
+        seed(learner, valid=950, invalid_key=30, expired_key=15, rate_limited=5)
+        rows, total, verdict = logs.summary(learner, None)
+        table = {row.label: (row.count, row.percent) for row in rows}
+        assert total == 1000
+        assert table["Valid Requests"] == (950, "95.0 %")
+        assert table["Invalid Keys"] == (30, "3.0 %")
+        assert table["Expired Keys"] == (15, "1.5 %")
+        assert table["Rate Limit Hits"] == (5, "0.5 %")
+        assert table["Unauthorized Use"] == (0, "0.0 %")
+        assert verdict.level == "bad"
+
+    def test_the_period_limits_the_summary(self, learner):
+        entry(learner, created_at=timezone.now() - timedelta(days=2))
+        entry(learner)
+        assert logs.summary(learner, logs.since("24h", timezone.now()))[1] == 1
+        assert logs.summary(learner, logs.since("all", timezone.now()))[1] == 2
+
+    def test_the_summary_is_one_query(self, learner, django_assert_num_queries):
+        seed(learner, valid=3, invalid_key=2)
+        with django_assert_num_queries(1):
+            logs.summary(learner, None)
+
+
+class TestPage:
+    def test_the_page_shows_the_summary_verdict_and_requests(self, learner_session, learner):
+        seed(learner, valid=3, unauthorized=1)
+        entry(None)  # someone else's request
+        page = learner_session.get("/sandbox/log/").content.decode()
+        for label in (
+            "Valid Requests",
+            "Invalid Keys",
+            "Expired Keys",
+            "Rate Limit Hits",
+            "Unauthorized Use",
+        ):
+            assert label in page
+        assert "Health: Bad" in page and "1 unauthorized attempt." in page
+        assert "4 requests match." in page
+
+    def test_filters_narrow_the_list(self, learner_session, learner):
+        seed(learner, valid=3, rate_limited=2)
+        page = learner_session.get("/sandbox/log/?status=429").content.decode()
+        assert "2 requests match." in page
+        page = learner_session.get("/sandbox/log/?category=valid&period=1h").content.decode()
+        assert "3 requests match." in page
+
+    def test_htmx_gets_only_the_list(self, learner_session, learner):
+        seed(learner, valid=1)
+        response = learner_session.get("/sandbox/log/?status=2xx", HTTP_HX_REQUEST="true")
+        page = response.content.decode()
+        assert page.lstrip().startswith('<div id="entries">') and "<html" not in page
+
+    def test_a_visitor_with_nothing_sees_an_empty_log(self, client):
+        page = client.get("/sandbox/log/").content.decode()
+        assert "No traffic yet" in page and "No requests yet." in page
