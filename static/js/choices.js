@@ -18,4 +18,5 @@
     radios[index].focus();
     radios[index].dispatchEvent(new Event("change", { bubbles: true }));
   });
+  document.documentElement.dataset.choiceKeys = "ready";
 })();

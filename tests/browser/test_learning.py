@@ -117,8 +117,14 @@ def test_a_choice_made_offline_is_sent_after_a_reload(page, shipped_content):
     assert Answer.objects.get().choice == "B"
 
 
+def keys_ready(page) -> None:
+    """Wait until the page's scripts listen for keys, as a person would before typing."""
+    expect(page.locator("html[data-choice-keys=ready]")).to_have_count(1)
+
+
 def test_the_whole_flow_works_with_the_keyboard_alone(page, shipped_content):
     page.goto(PRACTICE + "1/")
+    keys_ready(page)
     page.keyboard.press("4")  # chooses D
     page.keyboard.press("Enter")  # submits the focused form
     expect(page.get_by_role("heading", name="Right!")).to_be_visible()
@@ -133,6 +139,8 @@ def test_the_whole_flow_works_with_the_keyboard_alone(page, shipped_content):
         expect(
             page.get_by_role("heading", name=re.compile(f"Question {number} of 10"))
         ).to_be_visible()
+        keys_ready(page)
+        expect(page.locator("form[data-ready]")).to_have_count(1)
         page.keyboard.press("b")
         expect(page.locator("[data-save-status]")).to_have_text("Saved.")
         page.keyboard.press("Enter")  # the first button: next, or review at the end
