@@ -96,9 +96,6 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Opening a SQLite file costs next to nothing, and the test server's threads share one
-    # in-memory database: persistent connections are for PostgreSQL.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     # WAL lets readers carry on while the content loader or a learner writes.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
