@@ -317,3 +317,21 @@ def test_a_custom_quiz_asks_the_picked_questions_in_order(people, classroom, as_
         question.save()
     response = learner.post(f"/assignments/{assignment.pk}/start/", follow=True)
     assert "no questions left" in response.content.decode()
+
+
+def test_the_gradebook_counts_an_attempt_whose_time_ran_out(people, assignment, as_user):
+    assignment.time_limit_minutes = 5
+    assignment.save()
+    learner = as_user(people["learner_a"])
+    learner.post(f"/assignments/{assignment.pk}/start/")
+    attempt = Attempt.objects.get()
+    answer_all(learner, attempt, right=2)
+    Attempt.objects.filter(pk=attempt.pk).update(deadline_at=timezone.now() - timedelta(minutes=1))
+    gradebook = (
+        as_user(people["instructor_x"])
+        .get(f"/classes/{assignment.classroom.pk}/gradebook/")
+        .content.decode()
+    )
+    assert "2/10" in gradebook
+    attempt.refresh_from_db()
+    assert attempt.submitted_at == attempt.deadline_at
