@@ -90,3 +90,19 @@ def test_an_instructor_assigns_a_test_and_grades_it(browser, live_server, shippe
     expect(teacher.locator("table.data-table > tbody > tr")).to_have_count(10)
     teacher.screenshot(path="/tmp/shots/items.png", full_page=True)
     assert serious_accessibility_violations(teacher) == []
+
+    # The instructor's pages on a phone: nothing wider than the screen, nothing serious for axe.
+    from learnapp.classes.models import Assignment, Classroom
+
+    classroom, assignment = Classroom.objects.get(), Assignment.objects.get()
+    teacher.set_viewport_size({"width": 390, "height": 800})
+    for path in (
+        f"/classes/{classroom.pk}/",
+        f"/classes/{classroom.pk}/assignments/new/",
+        f"/classes/{classroom.pk}/gradebook/",
+        f"/assignments/{assignment.pk}/",
+        f"/assignments/{assignment.pk}/items/",
+    ):
+        teacher.goto(path)
+        assert teacher.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
+        assert serious_accessibility_violations(teacher) == [], path
