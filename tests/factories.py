@@ -2,6 +2,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from learnapp.catalog.models import Pattern, Question, QuestionVersion, Section, Track
+from learnapp.learning.models import Learner
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -162,3 +163,21 @@ def _days(n):
     from datetime import timedelta
 
     return timedelta(days=n)
+
+
+class PracticeAnswerFactory(factory.django.DjangoModelFactory):
+    """A practice answer to a question version; right unless `is_correct=False`."""
+
+    class Meta:
+        model = "learning.Answer"
+
+    learner = factory.LazyFunction(lambda: Learner.objects.create())
+    question_version = factory.SubFactory(QuestionVersionFactory)
+    question = factory.SelfAttribute("question_version.question")
+    pattern = factory.SelfAttribute("question.pattern")
+    mode = "practice"
+    difficulty = factory.SelfAttribute("question_version.difficulty")
+    is_correct = True
+    choice = factory.LazyAttribute(
+        lambda o: o.question_version.correct_letter if o.is_correct else "A"
+    )

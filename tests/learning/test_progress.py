@@ -2,7 +2,7 @@ import pytest
 from django.utils import timezone
 
 from learnapp.learning.models import Answer, Attempt, Learner, LessonRead
-from tests.factories import make_question_set
+from tests.factories import PracticeAnswerFactory, make_question_set
 
 pytestmark = pytest.mark.django_db
 
@@ -12,19 +12,14 @@ def seed_progress(learner, patterns_and_versions, attempts_per_pattern=1):
     answers, attempts = [], []
     for pattern, versions in patterns_and_versions:
         LessonRead.objects.create(learner=learner, pattern=pattern)
-        for version in versions[:4]:
-            answers.append(
-                Answer(
-                    learner=learner,
-                    question=version.question,
-                    pattern=pattern,
-                    question_version=version,
-                    mode="practice",
-                    difficulty=version.difficulty,
-                    choice="B" if version.question.position % 2 else "A",
-                    is_correct=bool(version.question.position % 2),
-                )
+        answers += [
+            PracticeAnswerFactory.build(
+                learner=learner,
+                question_version=version,
+                is_correct=bool(version.question.position % 2),
             )
+            for version in versions[:4]
+        ]
         for n in range(attempts_per_pattern):
             attempts.append(
                 Attempt(
@@ -92,16 +87,7 @@ def test_mastery_follows_the_published_rule(learner_client, question_set):
     LessonRead.objects.create(learner=learner, pattern=pattern)
     assert mastery() == "practising"
     for version in (versions[0], versions[4], versions[9]):  # an easy, a medium, a hard one
-        Answer.objects.create(
-            learner=learner,
-            question=version.question,
-            pattern=pattern,
-            question_version=version,
-            mode="practice",
-            difficulty=version.difficulty,
-            choice="B",
-            is_correct=True,
-        )
+        PracticeAnswerFactory(learner=learner, question_version=version)
     assert mastery() == "familiar"
     Attempt.objects.create(
         learner=learner,
@@ -128,19 +114,10 @@ def test_the_catalog_and_lesson_show_the_learners_status(learner_client, questio
 
 
 def test_review_my_mistakes_lists_what_was_last_answered_wrong(learner_client, question_set):
-    pattern, versions = question_set
+    _, versions = question_set
     learner = Learner.objects.get(user=learner_client.user)
     for version, right in ((versions[0], False), (versions[1], False), (versions[1], True)):
-        Answer.objects.create(
-            learner=learner,
-            question=version.question,
-            pattern=pattern,
-            question_version=version,
-            mode="practice",
-            difficulty=version.difficulty,
-            choice="B" if right else "A",
-            is_correct=right,
-        )
+        PracticeAnswerFactory(learner=learner, question_version=version, is_correct=right)
     page = learner_client.get("/review/").content.decode()
     assert "1 question you last answered wrong" in page
     assert "/patterns/keys/practice/1/?review=1" in page
