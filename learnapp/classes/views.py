@@ -56,20 +56,20 @@ def _instructors_only(request: HttpRequest) -> None:
 @login_required
 @require_GET
 def class_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "classes/class_list.html", _class_list_context(request, ClassroomForm()))
+
+
+def _class_list_context(request: HttpRequest, form: ClassroomForm) -> dict:
     teaching = is_instructor(request.user)
-    return render(
-        request,
-        "classes/class_list.html",
-        {
-            "teaching": teaching,
-            "taught": Classroom.objects.filter(instructor=request.user) if teaching else [],
-            "memberships": Membership.objects.filter(user=request.user).select_related(
-                "classroom__instructor"
-            ),
-            "form": ClassroomForm(),
-            "join_form": JoinForm(),
-        },
-    )
+    return {
+        "teaching": teaching,
+        "taught": Classroom.objects.filter(instructor=request.user) if teaching else [],
+        "memberships": Membership.objects.filter(user=request.user).select_related(
+            "classroom__instructor"
+        ),
+        "form": form,
+        "join_form": JoinForm(),
+    }
 
 
 @login_required
@@ -79,15 +79,7 @@ def class_create(request: HttpRequest) -> HttpResponse:
     form = ClassroomForm(request.POST)
     if not form.is_valid():
         return render(
-            request,
-            "classes/class_list.html",
-            {
-                "teaching": True,
-                "taught": Classroom.objects.filter(instructor=request.user),
-                "form": form,
-                "join_form": JoinForm(),
-            },
-            status=400,
+            request, "classes/class_list.html", _class_list_context(request, form), status=400
         )
     classroom = form.save(commit=False)
     classroom.instructor = request.user
@@ -256,15 +248,14 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
             request, f"{data['user'].username} now has until {data['due_at']:%d %b %H:%M}."
         )
         return redirect(assignment)
-    book = build_gradebook(assignment.classroom)
-    column = book.assignments.index(assignment)
+    book = build_gradebook(assignment.classroom, only=assignment)
     return render(
         request,
         "classes/assignment_detail.html",
         {
             "assignment": assignment,
             "classroom": assignment.classroom,
-            "rows": [(row.user, row.cells[column]) for row in book.rows],
+            "rows": [(row.user, row.cells[0]) for row in book.rows],
             "extensions": assignment.extensions.select_related("user"),
             "extension_form": extension_form,
             "has_attempts": assignment.attempts.exists(),

@@ -123,24 +123,22 @@ def save_test_answer(
             raise AnswerRejected(
                 "This test has been submitted; its answers can no longer change.", 409
             )
+        saved = {
+            "choice": choice,
+            "is_correct": choice == version.correct_letter,
+            "question_version": version,
+            "time_taken_ms": time_taken_ms,
+        }
         answer, _ = Answer.objects.update_or_create(
             attempt=attempt,
             question_id=version.question_id,
-            defaults={
-                "choice": choice,
-                "is_correct": choice == version.correct_letter,
-                "question_version": version,
-                "time_taken_ms": time_taken_ms,
-            },
+            defaults=saved,
             create_defaults={
+                **saved,
                 "learner_id": attempt.learner_id,
                 "pattern_id": attempt.pattern_id,
                 "mode": Mode.TEST,
                 "difficulty": version.difficulty,
-                "choice": choice,
-                "is_correct": choice == version.correct_letter,
-                "question_version": version,
-                "time_taken_ms": time_taken_ms,
             },
         )
     return answer

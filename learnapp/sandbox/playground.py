@@ -78,6 +78,12 @@ def _preset(slug, label, expect, note="", **request) -> Preset:
 
 
 BEARER = [("Authorization", "Bearer {key}")]
+CHAT_REQUEST = {
+    "method": "POST",
+    "path": "/sandbox/api/chat/completions",
+    "headers": [*BEARER, ("Content-Type", "application/json")],
+    "body": CHAT_BODY,
+}
 PRESETS = [
     _preset("valid", "Valid key", "200", headers=BEARER),
     _preset(
@@ -95,10 +101,7 @@ PRESETS = [
         "Chat completion",
         "200",
         "Needs a key with the write scope.",
-        method="POST",
-        path="/sandbox/api/chat/completions",
-        headers=[*BEARER, ("Content-Type", "application/json")],
-        body=CHAT_BODY,
+        **CHAT_REQUEST,
     ),
     _preset("missing", "No Authorization header", "401"),
     _preset("token-scheme", "Token scheme", "401", headers=[("Authorization", "Token {key}")]),
@@ -147,10 +150,7 @@ PRESETS = [
         "Read-only key, write endpoint",
         "403",
         "Paste a key with only the read scope.",
-        method="POST",
-        path="/sandbox/api/chat/completions",
-        headers=[*BEARER, ("Content-Type", "application/json")],
-        body=CHAT_BODY,
+        **CHAT_REQUEST,
     ),
     _preset(
         "address",

@@ -4,6 +4,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from learnapp.classes.forms import (
+    AssignmentForm,
+    ClassroomForm,
+    ExtensionForm,
+    GroupForm,
+    JoinForm,
+)
+
 pytestmark = pytest.mark.django_db
 
 junk = st.one_of(
@@ -11,23 +19,13 @@ junk = st.one_of(
 )
 form = st.dictionaries(
     st.sampled_from(
-        [
-            "name",
-            "code",
-            "title",
-            "pattern",
-            "questions",
-            "group",
-            "learners",
-            "opens_at",
-            "due_at",
-            "closes_at",
-            "attempts_allowed",
-            "time_limit_minutes",
-            "results_visibility",
-            "user",
-            "members",
-        ]
+        sorted(
+            {
+                name
+                for form in (AssignmentForm, ClassroomForm, ExtensionForm, GroupForm, JoinForm)
+                for name in form.base_fields
+            }
+        )
     ),
     junk,
     max_size=8,

@@ -263,6 +263,8 @@ def test_needs_help_shows_for_a_low_score_and_clears_after_success(people, assig
             .content.decode()
         )
         assert ("Needs help" in gradebook) is (right == 3)
+        detail = as_user(people["instructor_x"]).get(f"/assignments/{assignment.pk}/")
+        assert f"{max(right, 3)} / 10" in detail.content.decode()  # the best attempt counts
         learner = as_user(people["learner_a"])
 
 
