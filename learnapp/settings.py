@@ -54,6 +54,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "learnapp.clientaddr.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -66,6 +67,10 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "learnapp.timezones.ViewerTimezoneMiddleware",
 ]
+
+# The reverse proxies (addresses or networks) whose X-Forwarded-For is believed: see
+# learnapp/clientaddr.py. Empty means the app is reached directly and REMOTE_ADDR is the client.
+TRUSTED_PROXIES = envlist("DJANGO_TRUSTED_PROXIES", [])
 
 ROOT_URLCONF = "learnapp.urls"
 WSGI_APPLICATION = "learnapp.wsgi.application"
