@@ -40,9 +40,28 @@ def record_practice_answer(
     used_hint: bool,
     time_taken_ms: int | None,
 ) -> Answer:
-    """Save a practice answer once per form: a repeat of the same form returns the first answer."""
+    """Save a practice answer; the same choice sent again from the same form counts once.
+
+    The form stays on the page after "Check" (htmx swaps only the feedback), so one form token
+    can carry several choices: A, "Not quite", then B. Each new choice is a new answer; only a
+    repeat of the choice the form last sent (a double click, a retried request) is a duplicate.
+    """
     version = question.current_version
     choice = check_choice(version, choice)
+    prefix = f"{form_token}."
+    # Every practice answer to this question, newest first: a handful of rows at most.
+    earlier = list(
+        Answer.objects.filter(learner=learner, question=question, mode=Mode.PRACTICE).order_by(
+            "-answered_at", "-pk"
+        )
+    )
+    sent = [a for a in earlier if a.form_token.startswith(prefix)]
+    # A repeat only if this form's last choice is also the learner's latest answer: a choice
+    # made in another tab in between makes this one new again.
+    if sent and earlier[0] is sent[0] and sent[0].choice == choice:
+        return sent[0]
+    # The n-th choice from this form: two copies of the same request race for the same token,
+    # and the unique constraint lets exactly one of them in.
     answer = Answer(
         learner=learner,
         question=question,
@@ -54,15 +73,20 @@ def record_practice_answer(
         is_correct=choice == version.correct_letter,
         used_hint=used_hint,
         time_taken_ms=time_taken_ms,
-        form_token=form_token,
     )
-    try:
-        with transaction.atomic():
-            answer.save(force_insert=True)
-    except IntegrityError:
-        # The same form again (double click, retried request): the first answer stands.
-        answer = Answer.objects.get(learner=learner, form_token=form_token)
-    return answer
+    for index in range(len(sent), len(sent) + 3):
+        answer.form_token = f"{prefix}{index}"
+        try:
+            with transaction.atomic():
+                answer.save(force_insert=True)
+            return answer
+        except IntegrityError:
+            first = Answer.objects.get(learner=learner, form_token=answer.form_token)
+            # The same request twice at once (double click, retry): the first answer stands.
+            if first.choice == choice:
+                return first
+            answer.pk = None  # another choice got that place first: take the next one
+    raise AnswerRejected("Too many answers at once from this form; reload the question.", 409)
 
 
 def pattern_test_questions(pattern: Pattern) -> list[Question]:

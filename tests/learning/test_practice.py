@@ -143,3 +143,31 @@ def test_checking_an_answer_takes_at_most_six_queries(
 def test_an_unknown_question_is_a_404(client, pattern):
     assert client.get(practice_url(11)).status_code == 404
     assert client.get("/patterns/nope/practice/1/").status_code == 404
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain-post"])
+def test_checking_again_with_a_new_choice_grades_the_new_choice(client, pattern, htmx):
+    # htmx swaps only the feedback, so the form (and its token) stays on the page; a plain form
+    # is sent again with the same token after the back button.
+    extra = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    token = form_token(client)
+    assert "Not quite." in answer(client, "A", token=token, **extra).content.decode()
+    page = answer(client, "B", token=token, **extra).content.decode()
+    assert "Right!" in page
+    assert "<strong>B.</strong> Option B of 1" in page  # "Your answer" is the new choice
+    assert "<strong>A.</strong>" not in page
+    assert list(Answer.objects.order_by("pk").values_list("choice", "is_correct")) == [
+        ("A", False),
+        ("B", True),
+    ]
+    # Progress counts the new, right answer.
+    assert "Question 1, easy: last answered right" in client.get(practice_url(2)).content.decode()
+
+
+def test_a_double_click_after_a_new_choice_still_counts_once(client, pattern):
+    token = form_token(client)
+    for choice in ("A", "B", "B", "A", "A"):
+        answer(client, choice, token=token, HTTP_HX_REQUEST="true")
+    assert list(Answer.objects.order_by("pk").values_list("choice", flat=True)) == ["A", "B", "A"]
+    page = client.get(practice_url(2)).content.decode()
+    assert "Question 1, easy: last answered wrong" in page  # the last choice made was A
