@@ -60,7 +60,9 @@ def _own_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
     if learner is None:
         raise Http404("No such test")
     attempt = get_object_or_404(
-        Attempt.objects.select_related("pattern", "assignment"), pk=attempt_id, learner=learner
+        Attempt.objects.select_related("pattern", "assignment__classroom"),
+        pk=attempt_id,
+        learner=learner,
     )
     finish_if_overdue(attempt)
     return attempt
@@ -389,13 +391,31 @@ def test_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
     )
 
 
+def _assigned_attempts_left(attempt: Attempt) -> int | None:
+    """How many more attempts the attempt's assignment allows; None for self-study.
+
+    Only the count is decided here: whether the assignment is still open (extensions included)
+    is for the classes app's start view to say, which it does when the learner presses "start".
+    """
+    if attempt.assignment_id is None:
+        return None
+    used = Attempt.objects.filter(
+        assignment_id=attempt.assignment_id, learner_id=attempt.learner_id
+    ).count()
+    return max(attempt.assignment.attempts_allowed - used, 0)
+
+
 @require_GET
 def test_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _own_attempt(request, attempt_id)
     if not attempt.is_submitted:
         return redirect("learning:test_question", attempt_id=attempt.pk, number=1)
     if not attempt.results_visible(timezone.now()):
-        return render(request, "learning/test_submitted.html", {"attempt": attempt})
+        return render(
+            request,
+            "learning/test_submitted.html",
+            {"attempt": attempt, "attempts_left": _assigned_attempts_left(attempt)},
+        )
     versions = attempt_versions(attempt)
     answers = {a.question_version_id: a for a in attempt.answers.all()}
     review = []
@@ -418,6 +438,7 @@ def test_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
         {
             "attempt": attempt,
             "pattern": attempt.pattern,
+            "attempts_left": _assigned_attempts_left(attempt),
             "review": review,
             "verdict": verdict,
             "breakdown": [
