@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from learnapp.learning.learners import current_learner
 
 from . import challenges as challenge_checks
-from . import keys, logs
+from . import keys, logs, reveal
 from . import playground as pg
 from .forms import KeyForm, PlaygroundForm, RotateForm
 from .models import AccessLogEntry, Category, SandboxKey, Source
@@ -58,9 +58,23 @@ def _home(request: HttpRequest, form: KeyForm, created: tuple | None = None) -> 
     )
 
 
+def _revealed(request: HttpRequest, key: SandboxKey | None) -> tuple | None:
+    """(key, raw) when `key` was just created for this browser: once, on the page after."""
+    raw = reveal.take(request, key) if key is not None else None
+    return (key, raw) if raw else None
+
+
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return _home(request, KeyForm())
+    created = None
+    key_id = reveal.pending_key_id(request)
+    if key_id:
+        created = _revealed(
+            request, SandboxKey.objects.of(current_learner(request)).filter(key_id=key_id).first()
+        )
+    response = _home(request, KeyForm(), created)
+    reveal.forget(request, response)
+    return _shown_once(response) if created else response
 
 
 @require_http_methods(["GET", "POST"])
@@ -86,7 +100,10 @@ def create_key(request: HttpRequest) -> HttpResponse:
         else None,
         allowed_networks=data["allowed_networks"],
     )
-    return _shown_once(_home(request, KeyForm(), created=(key, raw)))
+    # Redirect, so that a reload shows the page again instead of creating another key.
+    response = redirect("sandbox:home")
+    reveal.seal(request, response, key, raw)
+    return response
 
 
 def _key_context(request: HttpRequest, key: SandboxKey) -> dict:
@@ -118,7 +135,12 @@ def _key_context(request: HttpRequest, key: SandboxKey) -> dict:
 @require_safe
 def key_detail(request: HttpRequest, key_id: str) -> HttpResponse:
     key = _own_key(request, key_id)
-    return render(request, "sandbox/key.html", _key_context(request, key))
+    context = _key_context(request, key)
+    if key.replaced_by_id and reveal.pending_key_id(request) == key.replaced_by.key_id:
+        context["created"] = _revealed(request, key.replaced_by)
+    response = render(request, "sandbox/key.html", context)
+    reveal.forget(request, response)
+    return _shown_once(response) if context.get("created") else response
 
 
 @require_POST
@@ -133,9 +155,9 @@ def rotate_key(request: HttpRequest, key_id: str) -> HttpResponse:
         context["rotate_form"] = form
         return render(request, "sandbox/key.html", context)
     new, raw = make_rotation(key, timedelta(seconds=form.cleaned_data["overlap"]))
-    context = _key_context(request, key)
-    context["created"] = (new, raw)
-    return _shown_once(render(request, "sandbox/key.html", context))
+    response = redirect("sandbox:key", key_id=key.key_id)
+    reveal.seal(request, response, new, raw)
+    return response
 
 
 @require_http_methods(["GET", "POST"])

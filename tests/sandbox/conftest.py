@@ -39,7 +39,7 @@ def pytest_terminal_summary(terminalreporter):
     if LEAK_TOTALS["tests"]:
         terminalreporter.write_line(
             "sandbox key-leak check: {keys} keys minted in {tests} tests; none found in "
-            "{responses} responses (but the creating ones), {records} log records or {stored} "
+            "{responses} responses (but the one page that shows each new key), {records} log records or {stored} "
             "SQL statements, cache writes and sessions".format(**LEAK_TOTALS)
         )
 

@@ -9,7 +9,7 @@ that leaves the process or is stored:
 - every response the Django handler returns (test client and live server alike).
 
 `problems()` then lists each place a raw key turned up. A key may appear in exactly one
-response: the POST that created it (a new key or a rotation).
+response: the page that the creating POST (a new key or a rotation) redirects to, a GET.
 """
 
 import contextlib
@@ -23,7 +23,7 @@ from django.db.backends.utils import CursorWrapper
 
 from learnapp.sandbox import keys
 
-CREATING_PATHS = re.compile(r"\A/sandbox/keys/(new|[0-9a-f]{12}/rotate)/\Z")
+REVEALING_PATHS = re.compile(r"\A/sandbox/(keys/[0-9a-f]{12}/)?\Z")
 
 _ACTIVE: list["LeakWatch"] = []
 _INSTALLED = [0]  # nesting depth: the hooks go in once, however many users ask
@@ -56,8 +56,8 @@ class LeakWatch:
                         f"{shown} stored (SQL, cache or session): {keys.mask_keys(text)[:200]}"
                     )
             carrying = [(m, p) for m, p, body in self.responses if raw in body]
-            creating = [(m, p) for m, p in carrying if m == "POST" and CREATING_PATHS.match(p)]
-            if len(carrying) > 1 or len(carrying) != len(creating):
+            revealing = [(m, p) for m, p in carrying if m == "GET" and REVEALING_PATHS.match(p)]
+            if len(carrying) > 1 or len(carrying) != len(revealing):
                 found.append(f"{shown} in responses other than the one that created it: {carrying}")
         return found
 

@@ -72,7 +72,7 @@ class TestCreatePage:
     }
 
     def test_a_visitor_creates_a_key_and_sees_it_once(self, client):
-        response = client.post("/sandbox/keys/new/", self.FORM)
+        response = client.post("/sandbox/keys/new/", self.FORM, follow=True)
         assert response.status_code == 200
         page = response.content.decode()
         raw = KEY_IN_PAGE.search(page).group(0)
@@ -87,10 +87,32 @@ class TestCreatePage:
         response = client.get(DATA, HTTP_AUTHORIZATION=f"Bearer {raw}", REMOTE_ADDR="203.0.113.5")
         assert response.status_code == 200
 
+    def test_reloading_the_page_that_shows_a_new_key_neither_creates_nor_shows_another(
+        self, client
+    ):
+        response = client.post("/sandbox/keys/new/", self.FORM)
+        assert response.status_code == 302 and response["Location"] == "/sandbox/"
+        assert not KEY_IN_PAGE.search(response.content.decode())
+        first = client.get("/sandbox/")
+        raw = KEY_IN_PAGE.search(first.content.decode()).group(0)
+        assert "no-store" in first["Cache-Control"]
+        reload = client.get("/sandbox/").content.decode()
+        assert SandboxKey.objects.count() == 1
+        assert raw not in reload and "only time it is shown" not in reload
+        assert SandboxKey.objects.get().prefix in reload
+
+    def test_the_session_store_alone_cannot_give_the_new_key_back(self, client):
+        client.post("/sandbox/keys/new/", self.FORM)
+        stored = repr(dict(client.session))
+        assert "sbx_test_" not in stored
+        del client.cookies["sandbox_reveal"]  # another browser with the same session, say
+        page = client.get("/sandbox/").content.decode()
+        assert not KEY_IN_PAGE.search(page) and "only time it is shown" not in page
+
     def test_a_visitors_key_stays_theirs_after_they_sign_up(self, client):
         from tests.factories import UserFactory
 
-        response = client.post("/sandbox/keys/new/", self.FORM)
+        response = client.post("/sandbox/keys/new/", self.FORM, follow=True)
         raw = KEY_IN_PAGE.search(response.content.decode()).group(0)
         client.get(DATA, HTTP_AUTHORIZATION=f"Bearer {raw}", REMOTE_ADDR="203.0.113.5")
         user = UserFactory(username="keeper")
@@ -179,7 +201,10 @@ class TestRotation:
         self, learner_session, key_and_raw
     ):
         old, old_raw = key_and_raw
-        response = learner_session.post(f"/sandbox/keys/{old.key_id}/rotate/", {"overlap": "600"})
+        response = learner_session.post(
+            f"/sandbox/keys/{old.key_id}/rotate/", {"overlap": "600"}, follow=True
+        )
+        assert response.redirect_chain == [(f"/sandbox/keys/{old.key_id}/", 302)]
         page = response.content.decode()
         new_raw = KEY_IN_PAGE.search(page).group(0)
         assert new_raw != old_raw and "only time it is shown" in page

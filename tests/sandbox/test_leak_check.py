@@ -52,14 +52,19 @@ def test_it_finds_a_key_in_a_response(watch, learner_session):
         },
     )
     assert watch.problems() == []  # a clean response
-    watch.responses.append(("GET", "/sandbox/", f"<code>{PLANTED}</code>"))
+    watch.responses.append(("GET", "/sandbox/playground/", f"<code>{PLANTED}</code>"))
     assert any("responses other than" in p for p in watch.problems())
 
 
-def test_the_creating_response_is_allowed_once(watch):
+def test_the_creating_post_itself_may_not_carry_the_key(watch):
     watch.responses.append(("POST", "/sandbox/keys/new/", PLANTED))
+    assert any("responses other than" in p for p in watch.problems())
+
+
+def test_the_page_after_the_creating_post_may_show_it_once(watch):
+    watch.responses.append(("GET", "/sandbox/", PLANTED))
     assert watch.problems() == []
-    watch.responses.append(("POST", "/sandbox/keys/new/", PLANTED))
+    watch.responses.append(("GET", "/sandbox/", PLANTED))
     assert watch.problems() != []
 
 
