@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -86,6 +87,15 @@ def start_assigned_attempt(assignment: Assignment, user, now: datetime | None = 
     """Resume the learner's unfinished attempt, or start one under the assignment's rules."""
     now = now or timezone.now()
     learner, _ = Learner.objects.get_or_create(user=user)
+    with transaction.atomic():
+        # Simultaneous starts (a double click, several tabs, a script) each counted "no attempt
+        # yet" and each made one, beating "Attempts allowed". Locking the learner's row makes
+        # them count one after another; SQLite's immediate transactions serialise them anyway.
+        learner = Learner.objects.select_for_update().get(pk=learner.pk)
+        return _start_locked(assignment, user, learner, now)
+
+
+def _start_locked(assignment: Assignment, user, learner: Learner, now: datetime) -> Attempt:
     attempts = list(Attempt.objects.filter(assignment=assignment, learner=learner))
     unfinished = next((a for a in attempts if not a.is_submitted), None)
     if unfinished is not None:
@@ -102,9 +112,6 @@ def start_assigned_attempt(assignment: Assignment, user, now: datetime | None = 
             f"{'s' if assignment.attempts_allowed != 1 else ''} this assignment allows.",
             403,
         )
-    deadline = window.last_moment
-    if assignment.time_limit_minutes:
-        deadline = min(deadline, now + timedelta(minutes=assignment.time_limit_minutes))
     questions = assignment_questions(assignment)
     if not questions:
         raise AnswerRejected("This quiz has no questions left; tell your instructor.", 409)
@@ -116,5 +123,17 @@ def start_assigned_attempt(assignment: Assignment, user, now: datetime | None = 
         version_ids=[q.current_version_id for q in questions],
         total=len(questions),
         due_at=window.due_at,
-        deadline_at=deadline,
+        deadline_at=attempt_deadline(window, assignment.time_limit_minutes, now),
     )
+
+
+def attempt_deadline(window: Window, time_limit_minutes: int | None, now: datetime) -> datetime:
+    """The window's last moment, or sooner when the time limit runs out first.
+
+    Compared in seconds rather than by adding the limit to now: a limit stored before forms
+    checked ranges (99999999999 minutes) would overflow the date and fail every start.
+    """
+    last = window.last_moment
+    if time_limit_minutes and time_limit_minutes * 60 < (last - now).total_seconds():
+        return now + timedelta(minutes=time_limit_minutes)
+    return last

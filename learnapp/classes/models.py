@@ -4,10 +4,11 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from learnapp.accounts.roles import make_instructor
 from learnapp.catalog.models import Pattern
 
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud
@@ -152,3 +153,18 @@ class InstructorInvite(models.Model):
 
     def is_usable(self, now: datetime | None = None) -> bool:
         return self.used_at is None and (now or timezone.now()) < self.expires_at
+
+    def claim(self, user) -> bool:
+        """Make `user` an instructor if the invitation is still unused; True if they got it.
+
+        One conditional UPDATE decides: of several people accepting at once (a forwarded
+        link), the database lets exactly one of them mark it used, and only they are promoted.
+        """
+        now = timezone.now()
+        with transaction.atomic():
+            claimed = InstructorInvite.objects.filter(
+                pk=self.pk, used_at__isnull=True, expires_at__gt=now
+            ).update(used_by=user, used_at=now)
+            if claimed:
+                make_instructor(user)
+        return bool(claimed)

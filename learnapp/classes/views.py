@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from learnapp.accounts.roles import is_instructor, make_instructor
+from learnapp.accounts.roles import is_instructor
 from learnapp.catalog.models import Pattern
 from learnapp.learning.grading import AnswerRejected
 from learnapp.learning.models import Answer, Attempt, Learner
@@ -473,9 +473,8 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
     if invite is None or not invite.is_usable():
         raise Http404("This invitation does not exist or has been used or expired.")
     if request.method == "POST":
-        invite.used_by, invite.used_at = request.user, timezone.now()
-        invite.save(update_fields=["used_by", "used_at"])
-        make_instructor(request.user)
+        if not invite.claim(request.user):
+            raise Http404("This invitation has just been used.")
         messages.success(request, "You are now an instructor: create your first class.")
         return redirect("classes:list")
     return render(request, "classes/invite.html", {"invite": invite})

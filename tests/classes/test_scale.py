@@ -1,12 +1,12 @@
 import threading
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from learnapp.classes.models import Membership
 from learnapp.learning.grading import submit_attempt
 from learnapp.learning.models import Attempt, Learner
+from tests.classes.concurrency import needs_postgresql
 from tests.factories import AssignmentFactory, ClassroomFactory, UserFactory, make_question_set
 
 
@@ -66,7 +66,7 @@ def test_the_csv_streams_every_learner(client):
     assert "%" not in "".join(lines[1:])
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL's row locks")
+@needs_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_100_learners_submitting_at_once_make_exactly_100_submissions():
     from django.db import connections
