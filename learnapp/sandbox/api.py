@@ -9,6 +9,7 @@ own, so there is nothing for a cross-site request to ride on.
 import functools
 import hashlib
 import json
+import re
 import time
 from collections.abc import Callable
 from urllib.parse import parse_qsl, urlencode
@@ -264,6 +265,10 @@ REPLIES = [
 ]
 
 
+LIMIT_RE = re.compile(r"[0-9]{1,6}")
+ROLES = ("system", "user", "assistant")
+
+
 @endpoint({**READ, "POST": Scope.WRITE})
 def data(request: HttpRequest, key: SandboxKey) -> HttpResponse:
     if request.method == "POST":
@@ -277,10 +282,11 @@ def data(request: HttpRequest, key: SandboxKey) -> HttpResponse:
     limit = dict(parse_qsl(request.META.get("QUERY_STRING", ""))).get("limit", "")
     count = len(RECORDS)
     if limit:
-        if not limit.isdigit() or not 1 <= int(limit) <= len(RECORDS):
+        # ASCII digits only: str.isdigit() also accepts "²", which int() then refuses.
+        if not LIMIT_RE.fullmatch(limit) or not 1 <= int(limit) <= len(RECORDS):
             raise BadInput(
                 outcomes.invalid_parameter(
-                    "limit must be a whole number from 1 to 5.", "Try ?limit=2."
+                    f"limit must be a whole number from 1 to {len(RECORDS)}.", "Try ?limit=2."
                 )
             )
         count = int(limit)
@@ -292,34 +298,59 @@ def models(request: HttpRequest, key: SandboxKey) -> HttpResponse:
     return JsonResponse({"object": "list", "data": MODELS})
 
 
-@endpoint({"POST": Scope.WRITE})
-def chat_completions(request: HttpRequest, key: SandboxKey) -> HttpResponse:
-    payload = read_json(request)
+def _chat_request(payload: dict) -> tuple[str, list[dict]]:
+    """The model and messages of a chat request, or BadInput saying which field is wrong.
+
+    Every check looks at the type first: a list or object where a string belongs is a client's
+    mistake to explain, not a value to hash or compare.
+    """
     model = payload.get("model")
-    if model not in {m["id"] for m in MODELS}:
+    names = [m["id"] for m in MODELS]
+    if not isinstance(model, str) or model not in names:
+        shown = "missing" if model is None else f"a JSON {_json_type(model)}"
+        if isinstance(model, str):
+            shown = "not a sandbox model"
         raise BadInput(
             outcomes.invalid_body(
-                "model must name a sandbox model.",
-                'Use "model": "sandbox-small" or "sandbox-large" (GET /sandbox/api/models lists them).',
+                f"model must be the name of a sandbox model as a string; it is {shown}.",
+                f'Use "model": "{names[0]}" or "{names[1]}" (GET /sandbox/api/models lists them).',
             )
         )
     messages = payload.get("messages")
-    if (
-        not isinstance(messages, list)
-        or not messages
-        or not all(
-            isinstance(m, dict)
-            and m.get("role") in {"system", "user", "assistant"}
-            and isinstance(m.get("content"), str)
-            for m in messages
-        )
-    ):
+    example = 'Send "messages": [{"role": "user", "content": "Hello"}].'
+    if not isinstance(messages, list) or not messages:
         raise BadInput(
             outcomes.invalid_body(
-                "messages must be a non-empty list of {role, content} objects.",
-                'Send "messages": [{"role": "user", "content": "Hello"}].',
+                "messages must be a non-empty list of {role, content} objects.", example
             )
         )
+    for n, message in enumerate(messages):
+        where = f"messages[{n}]"
+        if not isinstance(message, dict):
+            kind = _json_type(message)
+            problem = f"{where} must be an object with role and content; it is a JSON {kind}."
+        elif not isinstance(message.get("role"), str) or message["role"] not in ROLES:
+            problem = f"{where}.role must be one of the strings {', '.join(ROLES)}."
+        elif not isinstance(message.get("content"), str):
+            problem = f"{where}.content must be a string."
+        else:
+            continue
+        raise BadInput(outcomes.invalid_body(problem, example))
+    return model, messages
+
+
+def _json_type(value) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    return {dict: "object", list: "array", str: "string", type(None): "null"}.get(
+        type(value), "number"
+    )
+
+
+@endpoint({"POST": Scope.WRITE})
+def chat_completions(request: HttpRequest, key: SandboxKey) -> HttpResponse:
+    payload = read_json(request)
+    model, messages = _chat_request(payload)
     digest = _digest([model, messages])
     reply = REPLIES[int(digest[:8], 16) % len(REPLIES)]
     prompt_tokens = sum(len(m["content"].split()) for m in messages)
