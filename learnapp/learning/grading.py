@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from learnapp.catalog.models import Pattern, Question, QuestionVersion
@@ -10,6 +12,8 @@ from learnapp.catalog.models import Pattern, Question, QuestionVersion
 from .models import Answer, Attempt, Learner, Mode, StrongRule
 
 DIFFICULTY_ORDER = {"easy": 0, "medium": 1, "hard": 2}
+# A day on one question is already a tab left open; the sum stops there.
+MAX_TIME_PER_QUESTION_MS = 24 * 60 * 60 * 1000
 
 
 class AnswerRejected(Exception):
@@ -151,14 +155,20 @@ def save_test_answer(
             "choice": choice,
             "is_correct": choice == version.correct_letter,
             "question_version": version,
-            "time_taken_ms": time_taken_ms,
         }
+        # Time on a question is the sum over visits: each report adds the time since the last.
+        added = {}
+        if time_taken_ms is not None:
+            added["time_taken_ms"] = Least(
+                Coalesce(F("time_taken_ms"), 0) + time_taken_ms, MAX_TIME_PER_QUESTION_MS
+            )
         answer, _ = Answer.objects.update_or_create(
             attempt=attempt,
             question_id=version.question_id,
-            defaults=saved,
+            defaults={**saved, **added},
             create_defaults={
                 **saved,
+                "time_taken_ms": time_taken_ms,
                 "learner_id": attempt.learner_id,
                 "pattern_id": attempt.pattern_id,
                 "mode": Mode.TEST,

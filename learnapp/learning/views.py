@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from learnapp.catalog.models import Pattern, Question, QuestionVersion
 from learnapp.catalog.parsing import QUESTIONS_PER_SET
 
+from .forms import MAX_TIMED_MS, TestAnswerForm
 from .grading import (
     AnswerRejected,
     attempt_versions,
@@ -35,7 +36,6 @@ from .progress import Mastery, progress_by_pattern
 FORM_SALT = "learnapp.practice-form"
 HINT_SESSION_PREFIX = "hint:"
 REVIEW_SESSION_KEY = "review"
-MAX_TIMED_MS = 60 * 60 * 1000  # longer than an hour is a tab left open, not time on task
 
 
 def _active_pattern(slug: str) -> Pattern:
@@ -340,23 +340,21 @@ def test_question(request: HttpRequest, attempt_id: int, number: int) -> HttpRes
 @require_POST
 def test_answer(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _own_attempt(request, attempt_id)
-    try:
-        number = int(request.POST.get("number", ""))
-    except ValueError:
-        return _rejected(request, "Say which question this answer is for ('number').")
     wants_json = "application/json" in request.headers.get("Accept", "")
-    choice = request.POST.get("choice", "")
-    go = request.POST.get("go")
+    form = TestAnswerForm(request.POST)
+    if not form.is_valid():
+        if wants_json:
+            return JsonResponse({"saved": False, "error": form.error_text()}, status=400)
+        return _rejected(request, form.error_text())
+    number, choice, go = (
+        form.cleaned_data["number"],
+        form.cleaned_data["choice"],
+        form.cleaned_data["go"],
+    )
     # The plain form's navigation buttons post here too; moving on without a choice is fine.
     if choice or not go:
         try:
-            elapsed = request.POST.get("elapsed_ms")
-            save_test_answer(
-                attempt,
-                number,
-                choice,
-                time_taken_ms=int(elapsed) if elapsed and elapsed.isdigit() else None,
-            )
+            save_test_answer(attempt, number, choice, time_taken_ms=form.cleaned_data["elapsed_ms"])
         except AnswerRejected as exc:
             if wants_json:
                 return JsonResponse({"saved": False, "error": str(exc)}, status=exc.status)

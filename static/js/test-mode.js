@@ -11,6 +11,10 @@
 
   function storageKey(attempt) { return "learnapp:test:" + attempt + ":pending"; }
 
+  // The server takes at most an hour per report (more is a tab left open) and adds reports up.
+  var MAX_ELAPSED_MS = 60 * 60 * 1000;
+  function clampElapsed(ms) { return Math.min(Math.max(0, Math.round(ms || 0)), MAX_ELAPSED_MS); }
+
   function loadPending(attempt) {
     try { return JSON.parse(localStorage.getItem(storageKey(attempt)) || "{}"); }
     catch (e) { return {}; }
@@ -40,6 +44,9 @@
   };
 
   Saver.prototype.queue = function (number, choice, elapsed) {
+    // Time not yet reported for this question is kept when the choice changes again.
+    var earlier = this.pending[number];
+    if (earlier && earlier.elapsed) elapsed = clampElapsed((elapsed || 0) + earlier.elapsed);
     this.pending[number] = { choice: choice, elapsed: elapsed };
     savePending(this.attempt, this.pending);
     this.say("Saving…", "saving");
@@ -57,7 +64,7 @@
     }
     var number = numbers[0], item = self.pending[number];
     var body = new URLSearchParams({ number: number, choice: item.choice });
-    if (item.elapsed) body.set("elapsed_ms", String(item.elapsed));
+    if (item.elapsed) body.set("elapsed_ms", String(clampElapsed(item.elapsed)));
     self.busy = true;
     fetch("/tests/" + self.attempt + "/answer/", {
       method: "POST",
@@ -135,7 +142,13 @@
     if (!form) return;
     var attempt = form.dataset.attempt;
     var saver = new Saver(attempt, form.querySelector("[data-save-status]"));
-    var shownAt = Date.now();
+    // Time on this question since it was last reported: each save sends it and starts afresh.
+    var lastReport = Date.now();
+    function takeElapsed() {
+      var now = Date.now(), elapsed = clampElapsed(now - lastReport);
+      lastReport = now;
+      return elapsed;
+    }
 
     if (form.hasAttribute("data-test-form")) {
       var number = form.dataset.number;
@@ -151,11 +164,22 @@
         saver.queue(number, checked.value, null);
       }
       form.addEventListener("change", function (event) {
-        if (event.target.name === "choice") saver.queue(number, event.target.value, Date.now() - shownAt);
+        if (event.target.name === "choice") saver.queue(number, event.target.value, takeElapsed());
       });
-      // Navigation buttons still work without JavaScript; with it, they wait for the save.
+      // Navigation buttons still work without JavaScript; with it, they wait for the save and
+      // then carry the time spent since, so "Save and next" adds to the total.
       form.addEventListener("submit", function (event) {
-        if (!Object.keys(saver.pending).length) return;
+        if (!Object.keys(saver.pending).length) {
+          var field = form.querySelector('input[name="elapsed_ms"]');
+          if (!field) {
+            field = document.createElement("input");
+            field.type = "hidden";
+            field.name = "elapsed_ms";
+            form.appendChild(field);
+          }
+          field.value = String(takeElapsed());
+          return;
+        }
         event.preventDefault();
         var submitter = event.submitter;
         saver.whenIdle(function () { form.requestSubmit(submitter); });

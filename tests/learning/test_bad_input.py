@@ -55,3 +55,36 @@ def test_posting_junk_never_breaks_the_server(client, pattern, data, htmx, json)
 )
 def test_out_of_range_addresses_are_not_found(client, pattern, url):
     assert client.get(url).status_code == 404
+
+
+# Near-valid test answers: a real question number and option, with the rest of the fields junk
+# (superscript digits pass str.isdigit(); twenty digits overflow the database's integer).
+numberish = st.one_of(
+    st.integers(min_value=-(10**30), max_value=10**30).map(str),
+    st.sampled_from(["²", "¹²", "١٢", "99999999999999999999", "3600001", "1e3", " 5 ", ""]),
+    st.text(alphabet=st.characters(categories=["Nd", "No"]), min_size=1, max_size=25),
+)
+test_answer_fields = st.fixed_dictionaries(
+    {"number": st.one_of(st.integers(min_value=1, max_value=10).map(str), numberish)},
+    optional={
+        "choice": st.sampled_from(["A", "B", "b", " C ", "", "Z", "AB"]),
+        "go": st.sampled_from(["next", "previous", "submit", "", "sideways"]),
+        "elapsed_ms": numberish,
+    },
+)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=test_answer_fields, json=st.booleans())
+def test_a_test_answer_with_junk_numbers_is_a_4xx_never_a_5xx(client, pattern, data, json):
+    client.post("/patterns/keys/test/")
+    attempt = Attempt.objects.in_progress().latest("pk")
+    headers = {"HTTP_ACCEPT": "application/json"} if json else {}
+    response = client.post(f"/tests/{attempt.pk}/answer/", data, **headers)
+    assert response.status_code < 500, (data, response.status_code)
+    if response.status_code == 400 and json:
+        assert response.json()["error"]  # a reason, not just a status
+    saved = attempt.answers.values_list("time_taken_ms", flat=True)
+    assert all(ms is None or 0 <= ms <= 24 * 60 * 60 * 1000 for ms in saved)
