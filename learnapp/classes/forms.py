@@ -3,9 +3,31 @@ from django.db.models import Q
 
 from learnapp.catalog.models import Pattern, Question
 
-from .models import Assignment, Classroom, LearnerGroup
+from .models import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    MAX_ATTEMPTS_ALLOWED,
+    MAX_TIME_LIMIT_MINUTES,
+    Assignment,
+    Classroom,
+    LearnerGroup,
+    validate_class_date,
+)
 
-DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATETIME_WIDGET = forms.DateTimeInput(
+    attrs={
+        "type": "datetime-local",
+        "min": f"{EARLIEST_YEAR}-01-01T00:00",
+        "max": f"{LATEST_YEAR}-12-31T23:59",
+    },
+    format="%Y-%m-%dT%H:%M",
+)
+
+
+def class_date_field(label: str | None = None) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        widget=DATETIME_WIDGET, label=label, validators=[validate_class_date]
+    )
 
 
 class ClassroomForm(forms.ModelForm):
@@ -54,6 +76,22 @@ class AssignmentForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text="For a custom quiz: the questions, asked in catalog order.",
     )
+    opens_at = class_date_field("Opens at")
+    due_at = class_date_field("Due at")
+    closes_at = class_date_field("Closes at")
+    time_limit_minutes = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_TIME_LIMIT_MINUTES,
+        label="Time limit (minutes)",
+        help_text=f"From 1 to {MAX_TIME_LIMIT_MINUTES} (a day); leave empty for no limit.",
+    )
+    attempts_allowed = forms.IntegerField(
+        initial=1,
+        min_value=1,
+        max_value=MAX_ATTEMPTS_ALLOWED,
+        help_text=f"From 1 to {MAX_ATTEMPTS_ALLOWED}.",
+    )
 
     class Meta:
         model = Assignment
@@ -71,17 +109,8 @@ class AssignmentForm(forms.ModelForm):
             "attempts_allowed",
             "results_visibility",
         ]
-        widgets = {
-            "opens_at": DATETIME_WIDGET,
-            "due_at": DATETIME_WIDGET,
-            "closes_at": DATETIME_WIDGET,
-            "learners": forms.CheckboxSelectMultiple,
-        }
-        labels = {
-            "pattern": "Pattern's test",
-            "learners": "Only these learners",
-            "time_limit_minutes": "Time limit (minutes)",
-        }
+        widgets = {"learners": forms.CheckboxSelectMultiple}
+        labels = {"pattern": "Pattern's test", "learners": "Only these learners"}
         help_texts = {
             "pattern": "Assign this pattern's ten-question test, or leave empty and pick questions.",
             "group": "Leave empty (and no learners ticked) to assign to the whole class.",
@@ -143,8 +172,8 @@ class AssignmentForm(forms.ModelForm):
 
 class ExtensionForm(forms.Form):
     user = forms.ModelChoiceField(queryset=None, label="Learner")
-    due_at = forms.DateTimeField(widget=DATETIME_WIDGET, label="New due time")
-    closes_at = forms.DateTimeField(widget=DATETIME_WIDGET, label="New close time")
+    due_at = class_date_field("New due time")
+    closes_at = class_date_field("New close time")
 
     def __init__(self, *args, classroom: Classroom, **kwargs):
         super().__init__(*args, **kwargs)

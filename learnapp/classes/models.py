@@ -4,6 +4,8 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +26,24 @@ def new_invite_token() -> str:
 
 def invite_expiry() -> datetime:
     return timezone.now() + timedelta(days=14)
+
+
+# What an instructor can set. Beyond these, values are typing slips that broke things: a limit
+# of 99999999999 minutes overflowed every learner's deadline, and 9999-12-31 entered from a
+# zone behind UTC is past the last date Python can hold once converted to UTC.
+MAX_TIME_LIMIT_MINUTES = 24 * 60
+MAX_ATTEMPTS_ALLOWED = 100
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2099
+
+
+def validate_class_date(value: datetime) -> None:
+    # The year as entered, in the instructor's own zone: no arithmetic that could overflow.
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValidationError(
+            "Choose a date in the years %(earliest)s to %(latest)s.",
+            code="out_of_range",
+            params={"earliest": EARLIEST_YEAR, "latest": LATEST_YEAR},
+        )
 
 
 class Classroom(models.Model):
@@ -92,15 +112,21 @@ class Assignment(models.Model):
     # Who: the whole class, a group, or chosen learners.
     group = models.ForeignKey(LearnerGroup, null=True, blank=True, on_delete=models.SET_NULL)
     learners = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
-    opens_at = models.DateTimeField()
-    due_at = models.DateTimeField()
-    closes_at = models.DateTimeField()
+    opens_at = models.DateTimeField(validators=[validate_class_date])
+    due_at = models.DateTimeField(validators=[validate_class_date])
+    closes_at = models.DateTimeField(validators=[validate_class_date])
     accept_late = models.BooleanField(
         default=True,
         help_text="Accept submissions between the due and the close time, marked late.",
     )
-    time_limit_minutes = models.PositiveIntegerField(null=True, blank=True)
-    attempts_allowed = models.PositiveSmallIntegerField(default=1)
+    time_limit_minutes = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_TIME_LIMIT_MINUTES)],
+    )
+    attempts_allowed = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_ATTEMPTS_ALLOWED)]
+    )
     results_visibility = models.CharField(
         max_length=12, choices=ResultsVisibility.choices, default=ResultsVisibility.IMMEDIATELY
     )
@@ -125,8 +151,8 @@ class Extension(models.Model):
 
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="extensions")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    due_at = models.DateTimeField()
-    closes_at = models.DateTimeField()
+    due_at = models.DateTimeField(validators=[validate_class_date])
+    closes_at = models.DateTimeField(validators=[validate_class_date])
 
     class Meta:
         constraints = [

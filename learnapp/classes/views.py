@@ -260,6 +260,8 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
             "extension_form": extension_form,
             "has_attempts": assignment.attempts.exists(),
         },
+        # A refused extension re-renders the page with the form's reasons, as a 400.
+        status=400 if request.method == "POST" else 200,
     )
 
 
