@@ -1,4 +1,3 @@
-import csv
 from collections.abc import Iterator
 
 from django.contrib import messages
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from learnapp.accounts.roles import is_instructor
 from learnapp.catalog.models import Pattern
+from learnapp.csvexport import csv_download
 from learnapp.learning.grading import AnswerRejected
 from learnapp.learning.models import Answer, Attempt, Learner
 from learnapp.learning.progress import Mastery, class_progress
@@ -287,21 +287,13 @@ def gradebook(request: HttpRequest, class_id: int) -> HttpResponse:
     return render(request, "classes/gradebook.html", {"book": build_gradebook(classroom)})
 
 
-class _Echo:
-    """A file-like object whose write returns the line, for streaming csv rows."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 @login_required
 @require_GET
 def gradebook_csv(request: HttpRequest, class_id: int) -> StreamingHttpResponse:
     classroom = _taught_class(request, class_id)
     book = build_gradebook(classroom)
-    writer = csv.writer(_Echo())
 
-    def rows() -> Iterator[str]:
+    def rows() -> Iterator[list]:
         header = ["username", "name", "needs_help"]
         for a in book.assignments:
             header += [
@@ -311,7 +303,7 @@ def gradebook_csv(request: HttpRequest, class_id: int) -> StreamingHttpResponse:
                 f"{a.title} late",
                 f"{a.title} status",
             ]
-        yield writer.writerow(header)
+        yield header
         for row in book.rows:
             line = [row.user.username, row.user.get_full_name(), int(row.needs_help)]
             for cell in row.cells:
@@ -322,11 +314,9 @@ def gradebook_csv(request: HttpRequest, class_id: int) -> StreamingHttpResponse:
                     int(cell.is_late),
                     cell.status if cell.assigned else "not-assigned",
                 ]
-            yield writer.writerow(line)
+            yield line
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="gradebook-{classroom.pk}.csv"'
-    return response
+    return csv_download(rows(), f"gradebook-{classroom.pk}.csv")
 
 
 @login_required
