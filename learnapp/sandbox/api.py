@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from . import auth, keys, outcomes, ratelimit
+from .challenges import MAX_ENTRIES
 from .models import AccessLogEntry, Category, SandboxKey, Scope, Source
 from .outcomes import Failure
 
@@ -29,6 +30,8 @@ MAX_AUTHORIZATION = 4 * 1024
 MAX_HEADERS_TOTAL = 32 * 1024
 MAX_URL = 2048
 REALM = "sandbox"
+KEEP_PER_LEARNER = MAX_ENTRIES  # the newest rows of each learner's log, all the challenges read
+TRIM_EVERY = 500
 
 Handler = Callable[[HttpRequest, SandboxKey], HttpResponse]
 
@@ -147,7 +150,7 @@ def record(
         learner_id = request.sandbox_learner_id
     else:
         learner_id = key.learner_id if key else None
-    return AccessLogEntry.objects.create(
+    entry = AccessLogEntry.objects.create(
         learner_id=learner_id,
         key=key,
         key_prefix=keys.masked(key_id) if key_id else "",
@@ -161,6 +164,13 @@ def record(
         latency_ms=round((time.perf_counter() - started) * 1000, 3),
         retry_after=int(response["Retry-After"]) if response.has_header("Retry-After") else None,
     )
+    # Each learner keeps their newest rows only. Trimming on every insert would double the
+    # cost of a request, so about one insert in TRIM_EVERY trims its learner's log: the ids
+    # are sequential, so a busy learner trims often and a log overshoots KEEP_PER_LEARNER by
+    # about TRIM_EVERY rows at most, on average.
+    if entry.pk % TRIM_EVERY == 0:
+        AccessLogEntry.objects.trim(learner_id, KEEP_PER_LEARNER)
+    return entry
 
 
 def handle(request: HttpRequest, methods: dict[str, str], handler: Handler | None) -> HttpResponse:
@@ -168,7 +178,6 @@ def handle(request: HttpRequest, methods: dict[str, str], handler: Handler | Non
     started = time.perf_counter()
     now = timezone.now()
     result = auth.Result()
-    usage = None
     failure = size_failure(request.META)
     if failure is None and handler is None:
         failure = outcomes.not_found(request.path)
@@ -177,12 +186,20 @@ def handle(request: HttpRequest, methods: dict[str, str], handler: Handler | Non
     if failure is None:
         result = auth.authenticate(request, methods[request.method], now)
         failure = result.failure
+    logged = True
     if failure is None:
         usage = ratelimit.hit(result.key.key_id, result.key.rate_limit_per_minute)
         if not usage.allowed:
             failure = outcomes.rate_limited(
                 result.key.prefix, result.key.rate_limit_per_minute, usage.reset
             )
+    else:
+        # No valid key vouches for this request: it spends the client address's budget.
+        usage = ratelimit.hit_anonymous(ratelimit.client_address(request))
+        if not usage.allowed:
+            failure = outcomes.unauthenticated_flood(usage.limit, usage.reset)
+            # One row says the budget ran out; the rest of the window's flood writes nothing.
+            logged = usage.first_refusal
     response = None
     if failure is None:
         try:
@@ -191,11 +208,11 @@ def handle(request: HttpRequest, methods: dict[str, str], handler: Handler | Non
             failure = exc.failure
     if failure is not None:
         response = error_response(request, failure)
-    if usage is not None:
-        for name, value in usage.headers().items():
-            response[name] = value
+    for name, value in usage.headers().items():
+        response[name] = value
     response["Cache-Control"] = "no-store"
-    record(request, response, result, failure, started, now)
+    if logged:
+        record(request, response, result, failure, started, now)
     # The access log above has this request, masked; Django's request logger would write the
     # raw path of every 4xx, and a path can hold a key.
     response._has_been_logged = True

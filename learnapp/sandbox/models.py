@@ -157,6 +157,22 @@ class AccessLogEntryQuerySet(models.QuerySet):
     def of(self, learner: Learner | None):
         return self.filter(learner=learner) if learner is not None else self.none()
 
+    def trim(self, learner_id: int | None, keep: int) -> int:
+        """Delete all but the newest `keep` rows of one learner's log (or of the rows that
+        belong to nobody, for None); the number deleted."""
+        rows = self.filter(learner_id=learner_id) if learner_id else self.filter(learner=None)
+        oldest_kept = rows.order_by("-created_at", "-pk").values_list("created_at", "pk")[
+            keep - 1 : keep
+        ]
+        if not oldest_kept:
+            return 0
+        created_at, pk = oldest_kept[0]
+        older = models.Q(created_at__lt=created_at) | models.Q(created_at=created_at, pk__lt=pk)
+        return rows.filter(older).delete()[0]
+
+    def older_than(self, cutoff: datetime):
+        return self.filter(created_at__lt=cutoff)
+
 
 class AccessLogEntry(models.Model):
     """One request to the sandbox API. Never the key, never the Authorization header."""

@@ -320,6 +320,24 @@ def rate_limited(prefix: str, limit: int, retry_after: int) -> Failure:
     )
 
 
+def unauthenticated_flood(limit: int, retry_after: int) -> Failure:
+    return Failure(
+        429,
+        "too_many_unauthenticated",
+        "rate_limit_error",
+        f"Too many requests without a valid key from this address: {limit} per minute.",
+        f"Requests that no valid key vouches for (no key, a wrong or refused key, an unknown "
+        f"path) share one budget per client address: {limit} in each 60-second window. This "
+        "window's budget is used up, so the server stops reading them until it resets. "
+        "Requests with a valid key are not affected: each key has its own limit.",
+        f"Wait {retry_after} seconds, as Retry-After says, and fix the request before sending "
+        "it again: a request that failed will fail again.",
+        "429",
+        Category.RATE_LIMITED,
+        bearer_error="",
+    )
+
+
 def _bad_request(
     status: int,
     code: str,

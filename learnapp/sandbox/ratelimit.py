@@ -1,10 +1,12 @@
-"""Per-key rate limits: a fixed 60-second window counted in the configured cache.
+"""Rate limits: a fixed 60-second window counted in the configured cache, per key, and per
+client address for requests without a valid key.
 
-`cache.add` creates the window's counter only if it is missing and `cache.incr` adds one
-atomically, in Redis as in local memory. With Redis as CACHE_URL, every app server counts into
+`cache.incr` adds one atomically and `cache.add` creates the window's counter only if it is
+missing, in Redis as in local memory. With Redis as CACHE_URL, every app server counts into
 the same counter, so a key's limit holds however many servers answer it.
 """
 
+import ipaddress
 import math
 import time
 from dataclasses import dataclass
@@ -25,6 +27,8 @@ class Usage:
     limit: int
     count: int
     reset: int  # seconds until the window ends and the quota is full again
+    policy: str = POLICY
+    window: int = WINDOW
 
     @property
     def allowed(self) -> bool:
@@ -34,11 +38,16 @@ class Usage:
     def remaining(self) -> int:
         return max(0, self.limit - self.count)
 
+    @property
+    def first_refusal(self) -> bool:
+        """The first request over the limit in this window: the one refusal worth logging."""
+        return self.count == self.limit + 1
+
     def headers(self) -> dict[str, str]:
         """The IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers)."""
         fields = {
-            "RateLimit-Policy": f'"{POLICY}";q={self.limit};w={WINDOW}',
-            "RateLimit": f'"{POLICY}";r={self.remaining};t={self.reset}',
+            "RateLimit-Policy": f'"{self.policy}";q={self.limit};w={self.window}',
+            "RateLimit": f'"{self.policy}";r={self.remaining};t={self.reset}',
         }
         if not self.allowed:
             fields["Retry-After"] = str(self.reset)
@@ -49,18 +58,59 @@ def cache_key(key_id: str, window: int) -> str:
     return f"sandbox:rl:{key_id}:{window}"
 
 
-def hit(key_id: str, limit: int) -> Usage:
-    """Count one request for the key in the current window."""
-    now = clock()
-    window = int(now // WINDOW)
-    name = cache_key(key_id, window)
-    # The counter outlives its window a little, so a late increment still finds it.
-    cache.add(name, 0, timeout=WINDOW + 5)
+def _count(name: str, timeout: int) -> int:
+    # Usually one atomic operation: the counter of a window in use already exists. Only the
+    # first request of a window creates it (add is atomic too, so two first requests agree).
     try:
-        count = cache.incr(name)
+        return cache.incr(name)
+    except ValueError:
+        cache.add(name, 0, timeout=timeout)
+    try:
+        return cache.incr(name)
     except ValueError:
         # Evicted between add and incr (a full cache): start the count again.
-        cache.add(name, 0, timeout=WINDOW + 5)
-        count = cache.incr(name)
-    reset = max(1, math.ceil((window + 1) * WINDOW - now))
-    return Usage(limit=limit, count=count, reset=reset)
+        cache.set(name, 1, timeout=timeout)
+        return 1
+
+
+def _hit(counter: str, limit: int, window: int, policy: str) -> Usage:
+    now = clock()
+    number = int(now // window)
+    # The counter outlives its window a little, so a late increment still finds it.
+    count = _count(f"{counter}:{number}", window + 5)
+    reset = max(1, math.ceil((number + 1) * window - now))
+    return Usage(limit=limit, count=count, reset=reset, policy=policy, window=window)
+
+
+def hit(key_id: str, limit: int) -> Usage:
+    """Count one request for the key in the current window."""
+    return _hit(f"sandbox:rl:{key_id}", limit, WINDOW, POLICY)
+
+
+# Requests that no valid key vouches for (missing, wrong or refused keys, unknown paths) are
+# counted per client address instead, so that nobody can fill the access log or the database
+# without a key. A class behind one school address shares this budget, so it is generous; a
+# learner's own key has its own limit and never touches it.
+ANONYMOUS_POLICY = "sandbox-unauthenticated"
+ANONYMOUS_LIMIT = 120  # per WINDOW and client address
+
+# Visitors without a session who create a sandbox learner (a key or a playground request):
+# a client that drops its cookies would otherwise make a new learner with every request.
+NEW_VISITOR_LIMIT = 10  # per WINDOW and client address
+
+
+def client_address(request) -> str:
+    """REMOTE_ADDR, which learnapp.clientaddr sets to the client behind a trusted proxy; as a
+    canonical IP address, so that it is a safe cache key and one client has one counter."""
+    try:
+        return str(ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")))
+    except ValueError:
+        return "unknown"
+
+
+def hit_anonymous(address: str) -> Usage:
+    return _hit(f"sandbox:anon:{address}", ANONYMOUS_LIMIT, WINDOW, ANONYMOUS_POLICY)
+
+
+def hit_new_visitor(address: str) -> Usage:
+    return _hit(f"sandbox:visitor:{address}", NEW_VISITOR_LIMIT, WINDOW, "sandbox-new-visitors")

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from learnapp.learning.learners import current_learner
 
 from . import challenges as challenge_checks
-from . import keys, logs, reveal
+from . import keys, logs, ratelimit, reveal
 from . import playground as pg
 from .forms import KeyForm, PlaygroundForm, RotateForm
 from .models import AccessLogEntry, Category, SandboxKey, Source
@@ -32,6 +32,28 @@ def _own_key(request: HttpRequest, key_id: str) -> SandboxKey:
     return get_object_or_404(
         SandboxKey.objects.select_related("replaced_by"), key_id=key_id, learner=learner
     )
+
+
+def _new_visitor_wait(request: HttpRequest) -> int | None:
+    """Seconds to wait if this request would make one new sandbox learner too many from its
+    address (a client without cookies makes one with every request); None to go ahead."""
+    if current_learner(request) is not None:
+        return None
+    usage = ratelimit.hit_new_visitor(ratelimit.client_address(request))
+    return None if usage.allowed else usage.reset
+
+
+def _too_many_visitors(wait: int) -> str:
+    return (
+        f"Too many new visitors from your address in the last minute. Wait {wait} seconds and "
+        "try again, and keep cookies on for this site: they keep your keys and log together."
+    )
+
+
+def _refused(response: HttpResponse, wait: int) -> HttpResponse:
+    response.status_code = 429
+    response["Retry-After"] = str(wait)
+    return response
 
 
 def _shown_once(response: HttpResponse) -> HttpResponse:
@@ -84,6 +106,10 @@ def create_key(request: HttpRequest) -> HttpResponse:
     form = KeyForm(request.POST)
     if not form.is_valid():
         return _home(request, form)
+    wait = _new_visitor_wait(request)
+    if wait:
+        form.add_error(None, _too_many_visitors(wait))
+        return _refused(_home(request, form), wait)
     learner = current_learner(request, create=True)
     live = SandboxKey.objects.of(learner).filter(revoked_at__isnull=True).count()
     if live >= MAX_LIVE_KEYS:
@@ -256,15 +282,19 @@ def playground(request: HttpRequest) -> HttpResponse:
     else:
         errors += [e for field_errors in form.errors.values() for e in field_errors]
     status = 200
+    wait = None if errors else _new_visitor_wait(request)
+    if wait:
+        errors.append(_too_many_visitors(wait))
     if errors:
-        status = 400
+        status = 429 if wait else 400
         # An error message may quote what was typed, and that may be a key.
         context["errors"] = [keys.mask_keys(e) for e in errors]
     else:
         context["result"] = _send(request, composed, form.cleaned_data["key"])
     context["recent"] = _recent(current_learner(request))
     if request.htmx:
-        return render(request, "sandbox/playground.html#result", context, status=status)
+        response = render(request, "sandbox/playground.html#result", context, status=status)
+        return _refused(response, wait) if wait else response
     # Without JavaScript the whole page comes back: the fields as sent with keys masked, and
     # the key field empty (it is never rendered back).
     if composed is None:
@@ -275,7 +305,8 @@ def playground(request: HttpRequest) -> HttpResponse:
         rows=_field_rows(shown.headers),
         key_was_sent=bool(request.POST.get("key")),
     )
-    return render(request, "sandbox/playground.html", context, status=status)
+    response = render(request, "sandbox/playground.html", context, status=status)
+    return _refused(response, wait) if wait else response
 
 
 # -- access log -------------------------------------------------------------------------------

@@ -44,6 +44,15 @@ def pytest_terminal_summary(terminalreporter):
         )
 
 
+@pytest.fixture(autouse=True)
+def roomy_address_budgets(monkeypatch):
+    """Every test client shares 127.0.0.1, and the cache outlives a test (Redis even outlives
+    the run): without this, one test's requests would spend the next one's budget. The tests
+    of these budgets set their own limits and addresses."""
+    monkeypatch.setattr(ratelimit, "ANONYMOUS_LIMIT", 1_000_000, raising=False)
+    monkeypatch.setattr(ratelimit, "NEW_VISITOR_LIMIT", 1_000_000, raising=False)
+
+
 @pytest.fixture
 def learner(db):
     return Learner.objects.create()
