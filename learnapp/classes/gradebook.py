@@ -3,6 +3,7 @@
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from fractions import Fraction
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -14,7 +15,9 @@ from learnapp.learning.models import Answer, Attempt
 from .assigning import Status, status_of, window_for
 from .models import Assignment, Classroom, Extension, LearnerGroup
 
-NEEDS_HELP_BELOW = 0.6  # a best score under 60 % (or a missed assignment) raises the flag
+# A best score under 60 % (or a missed assignment) raises the flag. A fraction, so that the
+# comparison is exact: 6 of 10 is not flagged, 1499 of 2500 (59.96 %) is.
+NEEDS_HELP_BELOW = Fraction(3, 5)
 
 
 @dataclass
@@ -45,7 +48,12 @@ class Cell:
             return False
         if self.status == Status.MISSED:
             return True
-        return self.percent is not None and self.percent < NEEDS_HELP_BELOW * 100
+        # The exact share, not the percent rounded for display (59.96 would round up to 60.0).
+        return (
+            bool(self.total)
+            and self.score is not None
+            and (Fraction(self.score, self.total) < NEEDS_HELP_BELOW)
+        )
 
 
 @dataclass

@@ -22,6 +22,7 @@ INSTRUCTOR_ONLY = {
 }
 INSTRUCTOR_ACTION = {**INSTRUCTOR_ONLY, "instructor_x": 302, "admin": 302}
 LEARNER_A_ONLY = {role: 404 for role in ROLES} | {"learner_a": 200}
+OUTSIDER = {role: 404 for role in ROLES} | {"anonymous": "login"}
 
 
 def url_for(template: str, ids: dict) -> str:
@@ -36,6 +37,9 @@ CASES = [
     ("GET", "/classes/{classroom}/assignments/new/", INSTRUCTOR_ONLY),
     ("GET", "/classes/{classroom}/learners/{learner_a}/", INSTRUCTOR_ONLY),
     ("GET", "/classes/{classroom}/learners/{learner_a}/progress/", INSTRUCTOR_ONLY),
+    # learner_b is in no class of instructor_x: their pages are nobody's business here.
+    ("GET", "/classes/{classroom}/learners/{learner_b}/", OUTSIDER),
+    ("GET", "/classes/{classroom}/learners/{learner_b}/progress/", OUTSIDER),
     ("GET", "/assignments/{assignment}/", INSTRUCTOR_ONLY),
     ("GET", "/assignments/{assignment}/items/", INSTRUCTOR_ONLY),
     # Editing stops at the first attempt, which redirects the owner to the assignment.
@@ -69,6 +73,7 @@ def world(people, classroom, assignment, as_user):
         "assignment": assignment.pk,
         "attempt": attempt.pk,
         "learner_a": people["learner_a"].pk,
+        "learner_b": people["learner_b"].pk,
     }
 
 
