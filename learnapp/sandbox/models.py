@@ -41,6 +41,14 @@ class SandboxKeyQuerySet(models.QuerySet):
     def of(self, learner: Learner | None):
         return self.filter(learner=learner) if learner is not None else self.none()
 
+    def working(self, now: datetime):
+        """Keys a request could use right now: a rotating key whose overlap window is still
+        open works, so it counts, as it does in `SandboxKey.status`."""
+        return self.filter(
+            models.Q(revoked_at__isnull=True) | models.Q(revoked_at__gt=now),
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now),
+        )
+
 
 class SandboxKey(models.Model):
     learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="sandbox_keys")

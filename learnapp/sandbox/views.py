@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from learnapp.learning.learners import current_learner
+from learnapp.learning.models import Learner
 
 from . import challenges as challenge_checks
 from . import keys, logs, ratelimit, reveal
@@ -54,6 +56,19 @@ def _refused(response: HttpResponse, wait: int) -> HttpResponse:
     response.status_code = 429
     response["Retry-After"] = str(wait)
     return response
+
+
+def _key_cap_refusal(learner_id: int) -> str | None:
+    """Why the learner may not get one more working key, or None. Call inside a transaction:
+    the learner's row is locked so that two requests at once cannot both take the last slot."""
+    Learner.objects.select_for_update().filter(pk=learner_id).first()
+    working = SandboxKey.objects.filter(learner_id=learner_id).working(timezone.now()).count()
+    if working < MAX_LIVE_KEYS:
+        return None
+    return (
+        f"You have {working} keys that still work (at most {MAX_LIVE_KEYS}), counting keys in a "
+        "rotation's overlap window; revoke some first."
+    )
 
 
 def _shown_once(response: HttpResponse) -> HttpResponse:
@@ -111,21 +126,22 @@ def create_key(request: HttpRequest) -> HttpResponse:
         form.add_error(None, _too_many_visitors(wait))
         return _refused(_home(request, form), wait)
     learner = current_learner(request, create=True)
-    live = SandboxKey.objects.of(learner).filter(revoked_at__isnull=True).count()
-    if live >= MAX_LIVE_KEYS:
-        form.add_error(None, f"You have {live} keys that are not revoked; revoke some first.")
-        return _home(request, form)
     data = form.cleaned_data
-    key, raw = make_key(
-        learner,
-        name=data["name"],
-        scopes=data["scopes"],
-        rate_limit_per_minute=data["rate_limit_per_minute"],
-        expires_at=timezone.now() + timedelta(seconds=data["expires_in"])
-        if data["expires_in"]
-        else None,
-        allowed_networks=data["allowed_networks"],
-    )
+    with transaction.atomic():
+        refusal = _key_cap_refusal(learner.pk)
+        if refusal:
+            form.add_error(None, refusal)
+            return _home(request, form)
+        key, raw = make_key(
+            learner,
+            name=data["name"],
+            scopes=data["scopes"],
+            rate_limit_per_minute=data["rate_limit_per_minute"],
+            expires_at=timezone.now() + timedelta(seconds=data["expires_in"])
+            if data["expires_in"]
+            else None,
+            allowed_networks=data["allowed_networks"],
+        )
     # Redirect, so that a reload shows the page again instead of creating another key.
     response = redirect("sandbox:home")
     reveal.seal(request, response, key, raw)
@@ -180,7 +196,12 @@ def rotate_key(request: HttpRequest, key_id: str) -> HttpResponse:
         context = _key_context(request, key)
         context["rotate_form"] = form
         return render(request, "sandbox/key.html", context)
-    new, raw = make_rotation(key, timedelta(seconds=form.cleaned_data["overlap"]))
+    with transaction.atomic():
+        refusal = _key_cap_refusal(key.learner_id)
+        if refusal:
+            messages.error(request, refusal)
+            return redirect("sandbox:key", key_id=key.key_id)
+        new, raw = make_rotation(key, timedelta(seconds=form.cleaned_data["overlap"]))
     response = redirect("sandbox:key", key_id=key.key_id)
     reveal.seal(request, response, new, raw)
     return response

@@ -11,6 +11,7 @@ from django.utils import timezone
 from learnapp.learning.models import Learner
 from learnapp.sandbox import keys
 from learnapp.sandbox.models import AccessLogEntry, SandboxKey, create_key, rotate_key
+from learnapp.sandbox.views import MAX_LIVE_KEYS
 
 DATA = "/sandbox/api/data"
 KEY_IN_PAGE = re.compile(r"sbx_test_[0-9a-f]{12}_[0-9a-f]{40}")
@@ -237,3 +238,53 @@ def test_a_request_log_never_holds_the_authorization_header(client, bearer, key_
     entry = AccessLogEntry.objects.values().get()
     assert all(key_and_raw[1] not in str(value) for value in entry.values())
     assert entry["key_prefix"] == key_and_raw[0].prefix
+
+
+@pytest.mark.django_db
+class TestKeyCap:
+    """At most MAX_LIVE_KEYS keys that still work, however they came to be."""
+
+    FORM = {"name": "one more", "scopes": ["read"], "rate_limit_per_minute": "60"}
+
+    def _working(self, learner) -> int:
+        # By each key's own status, independently of the query the cap uses.
+        return sum(k.status() in {"active", "rotating"} for k in SandboxKey.objects.of(learner))
+
+    def test_rotating_cannot_take_a_learner_past_the_cap(self, learner_session, make_key, learner):
+        made = [make_key()[0] for _ in range(MAX_LIVE_KEYS)]
+        response = learner_session.post(
+            f"/sandbox/keys/{made[0].key_id}/rotate/", {"overlap": "600"}, follow=True
+        )
+        assert "keys that still work" in response.content.decode()
+        assert self._working(learner) == MAX_LIVE_KEYS
+        assert not SandboxKey.objects.filter(pk=made[0].pk, replaced_by__isnull=False).exists()
+
+    def test_a_key_in_its_overlap_window_counts_against_the_cap(
+        self, learner_session, make_key, learner
+    ):
+        made = [make_key()[0] for _ in range(MAX_LIVE_KEYS - 1)]
+        learner_session.post(f"/sandbox/keys/{made[0].key_id}/rotate/", {"overlap": "600"})
+        assert self._working(learner) == MAX_LIVE_KEYS  # the old key still works for a while
+        response = learner_session.post("/sandbox/keys/new/", self.FORM)
+        assert response.status_code == 200
+        assert "keys that still work" in response.content.decode()
+        assert self._working(learner) == MAX_LIVE_KEYS
+
+    def test_repeated_rotation_never_yields_more_working_keys_than_the_cap(
+        self, learner_session, make_key, learner, client
+    ):
+        key = make_key()[0]
+        for _ in range(MAX_LIVE_KEYS + 5):
+            learner_session.post(f"/sandbox/keys/{key.key_id}/rotate/", {"overlap": "86400"})
+            key.refresh_from_db()
+            key = key.replaced_by or key
+        assert self._working(learner) == MAX_LIVE_KEYS
+
+    def test_expired_and_revoked_keys_leave_room(self, learner_session, make_key, learner):
+        for _ in range(MAX_LIVE_KEYS - 2):
+            make_key()
+        make_key(expires_at=timezone.now() - timedelta(seconds=1))
+        make_key()[0].revoke()
+        response = learner_session.post("/sandbox/keys/new/", self.FORM)
+        assert response.status_code == 302
+        assert self._working(learner) == MAX_LIVE_KEYS - 1
