@@ -1,5 +1,11 @@
+from typing import Any
+
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.core.exceptions import ValidationError
+
+from . import throttle
 
 
 class SignupForm(UserCreationForm):
@@ -10,3 +16,39 @@ class SignupForm(UserCreationForm):
 
     class Meta(UserCreationForm.Meta):
         fields = ("username", "email")
+
+
+class ThrottledLoginMixin:
+    """Counts every log-in attempt before its password is checked (see throttle.py).
+
+    The count lives in the form because the form is where the password is checked, so the
+    site's log-in and the admin's share one gate: a refused attempt raises here and never
+    reaches authenticate(), whatever password it carries. The view turns `refusal` into a 429.
+    """
+
+    request: Any
+    cleaned_data: dict[str, Any]
+    refusal: throttle.Refusal | None = None
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if not (username and password):
+            # A form missing either field checks no password, so it is no guess.
+            return super().clean()  # type: ignore[misc]
+        ip = throttle.client_ip(self.request)
+        device = throttle.trusted_device(self.request, username)
+        self.refusal = throttle.start_attempt(username, ip, device)
+        if self.refusal:
+            raise ValidationError(self.refusal.message, code="throttled")
+        cleaned = super().clean()  # type: ignore[misc]  # raises on a wrong password
+        throttle.attempt_succeeded(username, ip, device)
+        return cleaned
+
+
+class LoginForm(ThrottledLoginMixin, AuthenticationForm):
+    pass
+
+
+class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
+    pass

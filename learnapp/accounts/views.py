@@ -1,10 +1,7 @@
-import math
-from typing import Any
-
+from django.contrib import admin
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,40 +10,45 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from . import throttle
-from .forms import SignupForm
+from .forms import LoginForm, SignupForm
 
 
 class LoginView(auth_views.LoginView):
-    """Django's log-in, refusing attempts with 429 while a throttle counter is over its limit.
-
-    Attempts are counted here rather than from the user_login_failed signal because the count
-    has to come before the password check (see throttle.py), and a refused attempt must not reach
-    authenticate() at all, whatever password it carries.
-    """
-
     template_name = "accounts/login.html"
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        username = request.POST.get("username", "")
-        # A form missing either field fails validation before any password is checked, so it is
-        # no guess and isn't counted.
-        if username.strip() and request.POST.get("password"):
-            wait = throttle.start_attempt(username, throttle.client_ip(request))
-            if wait:
-                return self.refuse(username, wait)
-        return super().post(request, *args, **kwargs)
-
-    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
-        throttle.attempt_succeeded(form.cleaned_data["username"], throttle.client_ip(self.request))
-        return super().form_valid(form)
-
-    def refuse(self, username: str, wait: int) -> HttpResponse:
-        form = self.get_form_class()(self.request, initial={"username": username})
-        context = self.get_context_data(form=form, retry_minutes=math.ceil(wait / 60))
-        response = self.render_to_response(context, status=429)
-        response["Retry-After"] = str(wait)
+    def form_valid(self, form: LoginForm) -> HttpResponse:
+        response = super().form_valid(form)
+        throttle.remember_device(response, form.get_user().get_username())
         return response
+
+    def form_invalid(self, form: LoginForm) -> HttpResponse:
+        return _refused(super().form_invalid(form), form.refusal)
+
+
+@never_cache
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin's own log-in page behind the site's throttle: same counters, same refusal.
+
+    AccountsConfig.ready() gives the admin site the throttled form, so the password check is
+    gated there; this adds what only a view can, the 429 and the device cookie.
+    """
+    response = admin.site.login(request)
+    if request.method == "POST" and response.status_code == 302:
+        # The admin answers a log-in POST with a redirect only when its form was valid.
+        throttle.remember_device(response, request.user.get_username())
+        return response
+    form = (getattr(response, "context_data", None) or {}).get("form")
+    return _refused(response, getattr(form, "refusal", None))
+
+
+def _refused(response: HttpResponse, refusal: throttle.Refusal | None) -> HttpResponse:
+    # The form already carries the explanation; the status and Retry-After tell scripts.
+    if refusal:
+        response.status_code = 429
+        response["Retry-After"] = str(refusal.wait)
+    return response
 
 
 @require_http_methods(["GET", "POST"])
