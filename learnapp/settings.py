@@ -4,25 +4,42 @@ Defaults give a working development site on SQLite with an in-memory cache. Prod
 DJANGO_DEBUG=0, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL (PostgreSQL) and CACHE_URL (Redis).
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+# A value that is not understood stops start-up: reading DJANGO_DEBUG=flase as "off", or a typo
+# in a port as the default, would run the site in a mode nobody chose.
 def envbool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value not in _TRUE | _FALSE:
+        raise ImproperlyConfigured(
+            f"{name}={os.environ[name]!r} is not a boolean: use 1/0, true/false, yes/no or on/off."
+        )
+    return value in _TRUE
 
 
 def envint(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value else default
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={os.environ[name]!r} is not a whole number.") from None
 
 
 def envlist(name: str, default: list[str]) -> list[str]:
@@ -71,6 +88,14 @@ MIDDLEWARE = [
 # The reverse proxies (addresses or networks) whose X-Forwarded-For is believed: see
 # learnapp/clientaddr.py. Empty means the app is reached directly and REMOTE_ADDR is the client.
 TRUSTED_PROXIES = envlist("DJANGO_TRUSTED_PROXIES", [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"DJANGO_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network "
+            "(for example 127.0.0.1 or 10.0.0.0/8)."
+        ) from None
 
 ROOT_URLCONF = "learnapp.urls"
 WSGI_APPLICATION = "learnapp.wsgi.application"

@@ -8,6 +8,8 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib import admin
 
+        from learnapp import checks  # noqa: F401  (registers the deployment checks)
+
         from .forms import AdminLoginForm
 
         # Whatever route reaches the admin's log-in, its password check goes through the
