@@ -17,8 +17,9 @@ PREFIX = "sbx_test_"
 KEY_ID_HEX = 12
 SECRET_BYTES = 20  # 160 bits
 KEY_RE = re.compile(rf"\A{PREFIX}([0-9a-f]{{{KEY_ID_HEX}}})_([0-9a-f]{{{SECRET_BYTES * 2}}})\Z")
-# Anything that starts like a key, complete or not: masked wherever text is shown or logged.
-KEYISH_RE = re.compile(rf"{PREFIX}(?:([0-9a-f]{{{KEY_ID_HEX}}})_)?[^\s\"'&,;<>]*")
+# Anything that starts like a key, complete or not, in any case: masked wherever text is shown
+# or logged. "Sbx_test_…" is no valid key, but it may be one with a capital from autocorrect.
+KEYISH_RE = re.compile(rf"{PREFIX}(?:([0-9a-f]{{{KEY_ID_HEX}}})_)?[^\s\"'&,;<>]*", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,10 @@ def masked(key_id: str) -> str:
 
 def mask_keys(text: str) -> str:
     """`text` with every key-like string reduced to its masked prefix."""
-    return KEYISH_RE.sub(lambda m: masked(m.group(1)) if m.group(1) else f"{PREFIX}****", text)
+    return KEYISH_RE.sub(
+        lambda m: masked(m.group(1).lower()) if m.group(1) else f"{PREFIX}****", text
+    )
 
 
 def looks_like_key(text: str) -> bool:
-    return PREFIX in text
+    return PREFIX in text.lower()

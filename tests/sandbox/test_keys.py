@@ -45,10 +45,28 @@ class TestFormat:
             ("Bearer sbx_test_0123456789ab_abc", "Bearer sbx_test_0123456789ab_****"),
             ("?api_key=sbx_test_oops&x=1", "?api_key=sbx_test_****&x=1"),
             ("no key here", "no key here"),
+            ("Sbx_test_0123456789ab_" + "f" * 40, "sbx_test_0123456789ab_****"),
+            ("SBX_TEST_0123456789AB_" + "F" * 40, "sbx_test_0123456789ab_****"),
+            ("?q=sBx_TeSt_" + "f" * 40, "?q=sbx_test_****"),
         ],
     )
     def test_masking_keeps_only_the_prefix(self, text, masked):
         assert keys.mask_keys(text) == masked
+
+
+SECRET = "f" * 40
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("prefix", ["Sbx_test_", "SBX_TEST_", "sbx_TEST_"])
+@pytest.mark.parametrize("where", ["query", "path"])
+def test_a_key_in_any_case_is_masked_in_the_access_log(client, prefix, where):
+    value = f"{prefix}0123456789ab_{SECRET}"
+    url = f"{DATA}?q={value}" if where == "query" else f"/sandbox/api/{value}"
+    client.get(url)
+    entry = AccessLogEntry.objects.get()
+    assert SECRET not in entry.path
+    assert "sbx_test_0123456789ab_****" in entry.path
 
 
 @pytest.mark.django_db
