@@ -170,8 +170,8 @@ def authenticate(request: HttpRequest, needed_scope: str, now: datetime) -> Resu
         when = key.expires_at.strftime("%Y-%m-%d %H:%M:%S UTC")
         return Result(failure=outcomes.expired_key(prefix, when), seen_key=key)
     address = meta.get("REMOTE_ADDR", "")
-    # REMOTE_ADDR is the peer of this process. Behind a proxy, the proxy must set it to the
-    # client's address (for example gunicorn's --forwarded-allow-ips with a trusted proxy).
+    # The client's address: learnapp.clientaddr has read it through any trusted proxy
+    # (DJANGO_TRUSTED_PROXIES); otherwise it is the peer of this process.
     if not address_allowed(address, key.allowed_networks):
         shown = address if len(address) <= 45 else "an unknown address"
         return Result(failure=outcomes.address_not_allowed(prefix, shown), seen_key=key)
