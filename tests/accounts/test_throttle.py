@@ -1,3 +1,6 @@
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from django.contrib.auth.signals import user_login_failed
 from django.test import Client
@@ -223,3 +226,22 @@ def test_a_refused_attempt_costs_the_address_nothing():
     others = [throttle.start_attempt(f"user{i}", "192.0.2.1") for i in range(95)]
     assert others == [None] * 95
     assert throttle.start_attempt("user999", "192.0.2.1").reason == "address"
+
+
+@pytest.mark.parametrize(
+    ("addresses", "let_through"),
+    [(1, throttle.PAIR_LIMIT), (24, throttle.USERNAME_FREE + 1)],
+    ids=["from-one-address", "from-many-addresses"],
+)
+def test_simultaneous_guesses_get_no_more_through_than_one_at_a_time(addresses, let_through):
+    # 24 guesses at once, none finished when the others arrive: the counts and the account's
+    # turn are taken atomically in the cache, so the budgets hold as they do one by one.
+    start = threading.Barrier(24)
+
+    def guess(i):
+        start.wait()
+        return throttle.start_attempt("ada", f"192.0.2.{i % addresses}")
+
+    with ThreadPoolExecutor(max_workers=24) as pool:
+        verdicts = list(pool.map(guess, range(24)))
+    assert verdicts.count(None) == let_through
