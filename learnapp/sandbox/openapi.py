@@ -45,13 +45,13 @@ def _ok(description: str, schema: str, status: str = "200") -> dict:
 def _errors(write: bool = False) -> dict:
     errors = {
         "400": _error(
-            "Malformed Authorization header, the key sent in both the header and the URL "
-            "(error=invalid_request), or an invalid body or parameter.",
+            "The key sent in both the header and the URL (error=invalid_request), or an invalid "
+            "body or parameter.",
             challenge=True,
         ),
         "401": _error(
-            "No usable credentials (bare challenge), or an unknown, expired or revoked key "
-            "(error=invalid_token).",
+            "No usable credentials (bare challenge), or an empty, malformed, unknown, expired "
+            "or revoked key (error=invalid_token).",
             challenge=True,
         ),
         "403": _error(

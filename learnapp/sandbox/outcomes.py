@@ -168,29 +168,6 @@ def key_in_header_and_url(parameter: str) -> Failure:
     )
 
 
-def empty_token() -> Failure:
-    return _invalid_request(
-        "empty_token",
-        "The Authorization header says Bearer but carries no token.",
-        "After the scheme name there must be one space and the token. Often the variable that "
-        "should hold the key was empty or not set.",
-        f"Check that the environment variable with your key is set, then send {BEARER_FORM}.",
-        "Bearer token missing",
-    )
-
-
-def malformed_token() -> Failure:
-    return _invalid_request(
-        "malformed_authorization",
-        "The Authorization header is malformed.",
-        "A bearer token is a single run of letters, digits and - . _ ~ + / characters "
-        "(RFC 6750 section 2.1). This value has spaces, quotes, commas or characters outside "
-        "ASCII, so the server cannot read a token from it at all.",
-        f"Send exactly {BEARER_FORM}, without quotes, a second token or stray characters.",
-        "Malformed Authorization header",
-    )
-
-
 def _invalid_token(
     code: str,
     message: str,
@@ -211,6 +188,36 @@ def _invalid_token(
         category,
         bearer_error="invalid_token",
         description=description,
+    )
+
+
+def empty_token() -> Failure:
+    # RFC 6750 section 3.1 keeps invalid_request (400) for a malformed *request*: a missing or
+    # repeated parameter, two ways of sending the token. A header that names the scheme and
+    # then holds no token, or an unreadable one, is a bad token: 401 invalid_token.
+    return _invalid_token(
+        "empty_token",
+        "The Authorization header says Bearer but carries no token.",
+        "After the scheme name there must be one space and the token. The token is empty, so "
+        "the server answers 401 invalid_token. Often the variable that should hold the key "
+        "was empty or not set.",
+        f"Check that the environment variable with your key is set, then send {BEARER_FORM}.",
+        "The access token is empty",
+        category=Category.NO_CREDENTIALS,
+        lesson="bearer",
+    )
+
+
+def malformed_token() -> Failure:
+    return _invalid_token(
+        "malformed_authorization",
+        "The token in the Authorization header is malformed.",
+        "A bearer token is a single run of letters, digits and - . _ ~ + / characters "
+        "(RFC 6750 section 2.1). This value has spaces, quotes, commas or characters outside "
+        "ASCII, so it cannot be a valid token: the server answers 401 invalid_token.",
+        f"Send exactly {BEARER_FORM}, without quotes, a second token or stray characters.",
+        "The access token is malformed",
+        lesson="bearer",
     )
 
 

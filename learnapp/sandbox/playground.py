@@ -117,11 +117,11 @@ PRESETS = [
     _preset(
         "header-and-url", "Key in header and URL", "400", headers=BEARER, query="api_key={key}"
     ),
-    _preset("empty-bearer", "Bearer without a token", "400", headers=[("Authorization", "Bearer")]),
+    _preset("empty-bearer", "Bearer without a token", "401", headers=[("Authorization", "Bearer")]),
     _preset(
         "malformed",
-        "Malformed value",
-        "400",
+        "Malformed token",
+        "401",
         headers=[("Authorization", 'Bearer "{key}", extra')],
     ),
     _preset(

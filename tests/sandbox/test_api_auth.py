@@ -147,15 +147,23 @@ class TestNoUsableCredentials:
         assert raw not in entry.path
 
 
-class TestInvalidRequest:
-    """400 with error="invalid_request"."""
+class TestEmptyOrMalformedToken:
+    """A token that is there but empty or unreadable: 401 invalid_token (RFC 6750 section 3.1),
+    as the api-key-management practice set teaches for an empty key variable."""
 
-    @pytest.mark.parametrize("value", ["Bearer", "Bearer ", "bearer     "])
+    @pytest.mark.parametrize("value", ["Bearer", "Bearer ", "bearer     ", "Bearer \t "])
     def test_bearer_with_no_token(self, client, value):
         response = client.get(DATA, HTTP_AUTHORIZATION=value)
-        assert response.status_code == 400
-        assert response["WWW-Authenticate"].startswith(f'{BARE}, error="invalid_request"')
+        assert response.status_code == 401
+        assert response["WWW-Authenticate"] == (
+            f'{BARE}, error="invalid_token", error_description="The access token is empty"'
+        )
         assert error_of(response)["error"]["code"] == "empty_token"
+
+    def test_the_lessons_empty_variable_gets_401(self, client):
+        api_key = ""
+        response = client.get(DATA, HTTP_AUTHORIZATION="Bearer " + api_key)
+        assert response.status_code == 401
 
     @pytest.mark.parametrize(
         "value",
@@ -171,9 +179,13 @@ class TestInvalidRequest:
     )
     def test_a_malformed_value(self, client, value):
         response = client.get(DATA, HTTP_AUTHORIZATION=value)
-        assert response.status_code == 400
-        assert 'error="invalid_request"' in response["WWW-Authenticate"]
+        assert response.status_code == 401
+        assert 'error="invalid_token"' in response["WWW-Authenticate"]
         assert error_of(response)["error"]["code"] == "malformed_authorization"
+
+
+class TestInvalidRequest:
+    """400 with error="invalid_request": a real protocol error."""
 
     def test_the_key_in_both_header_and_query(self, client, key_and_raw):
         raw = key_and_raw[1]

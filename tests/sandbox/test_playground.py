@@ -187,8 +187,8 @@ class TestPresets:
             ("other-header", 401),
             ("key-in-url", 401),
             ("header-and-url", 400),
-            ("empty-bearer", 400),
-            ("malformed", 400),
+            ("empty-bearer", 401),
+            ("malformed", 401),
             ("unknown-key", 401),
         ],
     )
