@@ -15,8 +15,7 @@ from learnapp.catalog.models import Pattern
 from learnapp.csvexport import csv_download
 from learnapp.learning.grading import AnswerRejected
 from learnapp.learning.models import Answer, Attempt, Learner
-from learnapp.learning.progress import Mastery, class_progress
-from learnapp.learning.views import progress_page_context
+from learnapp.learning.progress import Mastery, class_progress, progress_page_context
 
 from .assigning import Status, assigned_to, start_assigned_attempt, status_of, window_for
 from .forms import AssignmentForm, ClassroomForm, ExtensionForm, GroupForm, JoinForm

@@ -31,7 +31,7 @@ from .grading import (
 )
 from .learners import current_learner
 from .models import Answer, Attempt, LessonRead, Mode, StrongRule
-from .progress import Mastery, progress_by_pattern
+from .progress import progress_page_context
 
 FORM_SALT = "learnapp.practice-form"
 HINT_SESSION_PREFIX = "hint:"
@@ -454,63 +454,3 @@ def my_progress(request: HttpRequest) -> HttpResponse:
     return render(
         request, "learning/progress.html", progress_page_context(current_learner(request))
     )
-
-
-def progress_page_context(learner) -> dict:
-    """What the progress page shows for one learner (also shown to their instructor)."""
-    progress = progress_by_pattern(learner)
-    patterns = list(Pattern.objects.active().select_related("section__track"))
-    rows = [(pattern, progress.get(pattern.pk)) for pattern in patterns]
-    names = {pattern.pk: pattern.title for pattern in patterns}
-    tests = sorted(
-        ((names.get(pid, "Retired pattern"), t) for pid, p in progress.items() for t in p.tests),
-        key=lambda pair: pair[1].submitted_at,
-    )
-    return {
-        "rows": rows,
-        "rules": [(Mastery.LABELS[key], key, text) for key, text in Mastery.RULES],
-        "chart": score_chart(tests),
-        "tests": tests,
-    }
-
-
-def score_chart(tests: list) -> dict | None:
-    """Coordinates for a server-rendered SVG of test scores over time (no script needed)."""
-    if not tests:
-        return None
-    width, height, left, top, bottom = 640, 220, 44, 16, 28
-    plot_w, plot_h = width - left - 16, height - top - bottom
-    step = plot_w / max(len(tests) - 1, 1)
-    series: dict[str, list] = {}
-    points = []
-    for index, (name, test) in enumerate(tests):
-        x = left + (index * step if len(tests) > 1 else plot_w / 2)
-        y = top + plot_h * (1 - test.percent / 100)
-        point = {"x": round(x, 1), "y": round(y, 1), "name": name, "test": test}
-        points.append(point)
-        series.setdefault(name, []).append(point)
-    palette = ["#2c4fd6", "#b3261e", "#17703a", "#8a5a00", "#6b3fa0", "#0b6e79"]
-    lines = [
-        {
-            "name": name,
-            "colour": palette[i % len(palette)],
-            "points": " ".join(f"{p['x']},{p['y']}" for p in pts),
-            "dots": pts,
-        }
-        for i, (name, pts) in enumerate(series.items())
-    ]
-    gridlines = [
-        {"y": round(top + plot_h * (1 - pct / 100), 1), "label": f"{pct}%"}
-        for pct in (0, 25, 50, 75, 100)
-    ]
-    strong_y = round(top + plot_h * (1 - 80 / 100), 1)
-    return {
-        "width": width,
-        "height": height,
-        "left": left,
-        "right": width - 16,
-        "lines": lines,
-        "gridlines": gridlines,
-        "strong_y": strong_y,
-        "count": len(points),
-    }

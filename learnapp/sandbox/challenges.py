@@ -233,3 +233,28 @@ def completed(learner: Learner | None) -> set[str]:
         return set()
     cached = cache.get(_cache_key(learner.pk))
     return set(cached) if cached is not None else refresh(learner)
+
+
+def completed_for_display(learner: Learner | None) -> set[str]:
+    """The completed challenges for a page that only shows them: nothing is stored.
+
+    Another person's page (an instructor's view of a learner's progress) may read the learner's
+    challenges but must not write for them, so unlike `refresh` this records no completion; the
+    learner's own challenges page does that. The answer is cached for a minute under the
+    learner's own key, as `refresh` caches it, so a page shown again needs no query.
+    """
+    if learner is None:
+        return set()
+    cached = cache.get(_cache_key(learner.pk))
+    if cached is not None:
+        return set(cached)
+    done = set(
+        ChallengeCompletion.objects.filter(learner=learner).values_list("challenge", flat=True)
+    )
+    pending = [c for c in CHALLENGES if c.slug not in done]
+    entries = _entries(learner) if pending else []
+    if entries:
+        rotations = _rotations(learner, timezone.now()) if "clean-rotation" not in done else []
+        done.update(c.slug for c in pending if c.check(entries, rotations))
+    cache.set(_cache_key(learner.pk), sorted(done), CACHE_SECONDS)
+    return done

@@ -24,3 +24,13 @@ def learner_client(client, db):
     client.force_login(user)
     client.user = user
     return client
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Learner ids are reused between tests on SQLite, and some results (sandbox challenges) are
+    # cached by learner id: each test starts with nothing cached.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -61,6 +61,7 @@ def test_the_progress_page_takes_the_same_queries_however_much_there_is(
     learner_client.get("/progress/")  # warm the session's learner id
     # The session comes from the cache. 1. the user  2. lessons read  3. practice counts by
     # pattern and difficulty  4. submitted tests  5. active patterns with section and track
+    # (The sandbox challenges come from the cache the first visit filled.)
     with django_assert_num_queries(5):
         response = learner_client.get("/progress/")
     assert response.content.decode().count('class="badge badge-') >= patterns
