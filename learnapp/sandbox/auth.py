@@ -176,5 +176,7 @@ def authenticate(request: HttpRequest, needed_scope: str, now: datetime) -> Resu
         shown = address if len(address) <= 45 else "an unknown address"
         return Result(failure=outcomes.address_not_allowed(prefix, shown), seen_key=key)
     if needed_scope not in key.scopes:
-        return Result(failure=outcomes.insufficient_scope(prefix, needed_scope), seen_key=key)
+        return Result(
+            failure=outcomes.insufficient_scope(prefix, needed_scope, key.scopes), seen_key=key
+        )
     return Result(key=key)

@@ -95,7 +95,17 @@ def missing_credentials() -> Failure:
 
 
 def unsupported_scheme(scheme: str, looks_like_key: bool) -> Failure:
-    if looks_like_key:
+    hint = f"Send {BEARER_FORM}: the word Bearer (any case), one space, then the key."
+    if scheme.lower().startswith("bearer") and len(scheme) > len("bearer"):
+        # "Bearer" + key, with the space forgotten: one word, so no scheme the server knows.
+        explanation = (
+            "There is no space between Bearer and the key: the header reads 'Bearer' glued to "
+            "the token as one word. The server takes that whole word as the scheme name, does "
+            'not know it, and finds no token at all. In code this is usually "Bearer" + key '
+            'where "Bearer " + key was meant.'
+        )
+        hint = f"Put one space after Bearer: {BEARER_FORM}."
+    elif looks_like_key:
         explanation = (
             "The Authorization header held the key alone. A credential starts with its scheme "
             "name, so the server read your key as an unknown scheme and ignored it."
@@ -111,7 +121,7 @@ def unsupported_scheme(scheme: str, looks_like_key: bool) -> Failure:
         "unsupported_scheme",
         "The Authorization header does not use the Bearer scheme.",
         explanation,
-        f"Send {BEARER_FORM}: the word Bearer (any case), one space, then the key.",
+        hint,
     )
 
 
@@ -275,17 +285,26 @@ def expired_key(prefix: str, when: str) -> Failure:
     )
 
 
-def insufficient_scope(prefix: str, needed: str) -> Failure:
+def _scopes_held(scopes: list[str]) -> str:
+    named = [f"'{scope}'" for scope in scopes]
+    if not named:
+        return "it has no scopes"
+    if len(named) == 1:
+        return f"it has only the {named[0]} scope"
+    return f"its scopes are {', '.join(named[:-1])} and {named[-1]}"
+
+
+def insufficient_scope(prefix: str, needed: str, scopes: list[str]) -> Failure:
     return Failure(
         403,
         "insufficient_scope",
         "permission_error",
         f"The key {prefix} is not allowed to {needed}.",
-        f"The key is valid (so this is not a 401), but it has only read access and this "
-        f"endpoint needs the '{needed}' scope. 403 says: I know who you are, and no. Repeating the "
-        "request with the same key fails again.",
-        f"Use a key with the '{needed}' scope for this call; keep read-only keys for jobs that "
-        "only read (least privilege).",
+        f"The key is valid (so this is not a 401), but {_scopes_held(scopes)}, and this "
+        f"endpoint needs the '{needed}' scope. 403 says: I know who you are, and no. Repeating "
+        "the request with the same key fails again.",
+        f"Use a key with the '{needed}' scope for this call; keep keys without it for jobs that "
+        "do not need it (least privilege).",
         "status",
         Category.UNAUTHORIZED,
         bearer_error="insufficient_scope",

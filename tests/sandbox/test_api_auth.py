@@ -365,3 +365,44 @@ class TestQueryBudget:
         client.get(DATA, HTTP_AUTHORIZATION=f"Bearer {raw}")
         with django_assert_num_queries(2):  # the key and the log entry: the counter is cached
             assert client.get(DATA, HTTP_AUTHORIZATION=f"Bearer {raw}").status_code in (200, 429)
+
+
+class TestExplanationsFitTheMistake:
+    @pytest.mark.parametrize("scheme", ["Bearer", "bearer", "BEARER"])
+    def test_bearer_glued_to_the_key_is_explained_as_a_missing_space(
+        self, client, key_and_raw, scheme
+    ):
+        raw = key_and_raw[1]
+        response = client.get(DATA, HTTP_AUTHORIZATION=scheme + raw)
+        assert response.status_code == 401
+        body = error_of(response)
+        assert body["error"]["code"] == "unsupported_scheme"
+        assert "no space between Bearer and the key" in body["explanation"]
+        assert "held the key alone" not in body["explanation"]
+        assert "one space after Bearer" in body["hint"]
+        assert_no_key_in(response, raw)
+
+    def test_the_key_alone_is_still_explained_as_the_key_alone(self, client, key_and_raw):
+        body = error_of(client.get(DATA, HTTP_AUTHORIZATION=key_and_raw[1]))
+        assert "held the key alone" in body["explanation"]
+
+    @pytest.mark.parametrize(
+        ("scopes", "method", "held"),
+        [
+            (["read"], "POST", "it has only the 'read' scope"),
+            (["write"], "GET", "it has only the 'write' scope"),
+            ([], "GET", "it has no scopes"),
+        ],
+    )
+    def test_a_scope_refusal_names_the_keys_own_scopes(
+        self, client, make_key, scopes, method, held
+    ):
+        _, raw = make_key(scopes=scopes)
+        response = client.generic(
+            method,
+            CHAT if method == "POST" else DATA,
+            CHAT_BODY,
+            HTTP_AUTHORIZATION=f"Bearer {raw}",
+        )
+        assert response.status_code == 403
+        assert held in error_of(response)["explanation"]
