@@ -21,6 +21,23 @@ DEFAULT_PERIOD = "24h"
 GOOD_MAX_INVALID = 0.01
 GOOD_MIN_SUCCESS = 0.99
 BAD_MIN_INVALID = 0.05
+# "Frequent" unauthorized attempts and "many" expired keys are rates, with a floor of a few
+# requests: one read-only key tried on a write endpoint (a challenge the lesson recommends)
+# is worth a look, not a bad verdict.
+BAD_MIN_RATE = 0.01
+BAD_MIN_COUNT = 5
+
+# The one definition of the row, word for word in the lesson, its practice set and the log page.
+UNAUTHORIZED_USE = (
+    "Unauthorized Use: requests with a valid key that the key is not allowed to make, because "
+    "they need a scope the key lacks or come from outside the key's allowed addresses; the "
+    "server refuses each with 403."
+)
+THRESHOLDS = (
+    "Good: invalid keys under 1 %, success over 99 %, no unauthorized use and no expired keys "
+    "in use. Bad: invalid keys over 5 %, or frequent unauthorized use or many expired keys "
+    "still in use (each: 5 or more requests and over 1 % of all requests)."
+)
 
 
 @dataclass(frozen=True)
@@ -70,6 +87,14 @@ def _pct(rate: float) -> str:
     return f"{rate * 100:.1f} %"
 
 
+def _frequent(count: int, total: int) -> bool:
+    return count >= BAD_MIN_COUNT and count / total > BAD_MIN_RATE
+
+
+def _requests(count: int) -> str:
+    return f"{count} request{'s' if count != 1 else ''}"
+
+
 def health(counts: dict[str, int], total: int) -> Health:
     if not total:
         return Health("none", "No traffic yet", ["Send a request to see a verdict."])
@@ -80,22 +105,31 @@ def health(counts: dict[str, int], total: int) -> Health:
     bad = []
     if invalid > BAD_MIN_INVALID:
         bad.append(f"Invalid keys are {_pct(invalid)} of requests (bad: over 5 %).")
-    if unauthorized:
-        bad.append(f"{unauthorized} unauthorized attempt{'s' if unauthorized != 1 else ''}.")
-    if expired:
+    if _frequent(unauthorized, total):
         bad.append(
-            f"Expired keys are still in use ({expired} request{'s' if expired != 1 else ''})."
+            f"Frequent unauthorized use: {_requests(unauthorized)}, "
+            f"{_pct(unauthorized / total)} of requests."
+        )
+    if _frequent(expired, total):
+        bad.append(
+            f"Many expired keys still in use: {_requests(expired)}, "
+            f"{_pct(expired / total)} of requests."
         )
     if bad:
         return Health("bad", "Bad", bad)
-    good = invalid < GOOD_MAX_INVALID and success > GOOD_MIN_SUCCESS
+    good = (
+        invalid < GOOD_MAX_INVALID
+        and success > GOOD_MIN_SUCCESS
+        and not unauthorized
+        and not expired
+    )
     if good:
         return Health(
             "good",
             "Good",
             [
                 f"Invalid keys {_pct(invalid)} (under 1 %), success {_pct(success)} (over 99 %), "
-                "no unauthorized use."
+                "no unauthorized use, no expired keys."
             ],
         )
     reasons = []
@@ -103,4 +137,14 @@ def health(counts: dict[str, int], total: int) -> Health:
         reasons.append(f"Invalid keys are {_pct(invalid)} of requests (good: under 1 %).")
     if success <= GOOD_MIN_SUCCESS:
         reasons.append(f"Success is {_pct(success)} (good: over 99 %).")
+    if unauthorized:
+        reasons.append(
+            f"Unauthorized use: {_requests(unauthorized)} (good: none; bad: 5 or more and over "
+            "1 % of requests)."
+        )
+    if expired:
+        reasons.append(
+            f"Expired keys used: {_requests(expired)} (good: none; bad: 5 or more and over "
+            "1 % of requests)."
+        )
     return Health("fair", "Needs watching", reasons)

@@ -378,6 +378,8 @@ def access_log(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "total": total,
         "verdict": verdict,
+        "thresholds": logs.THRESHOLDS,
+        "unauthorized_definition": logs.UNAUTHORIZED_USE,
         "filters": filters,
         "status_filters": list(STATUS_FILTERS),
         "categories": Category.choices,

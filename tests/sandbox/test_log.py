@@ -1,8 +1,11 @@
 """The access log: what each request records, the summary, the health verdict, the page."""
 
+import html
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from learnapp.sandbox import logs
@@ -109,8 +112,8 @@ class TestHealth:
         counts = dict.fromkeys(Category.values, 0)
         counts.update(valid=950, invalid_key=30, expired_key=15, rate_limited=5)
         verdict = logs.health(counts, 1000)
-        assert verdict.level == "bad"
-        assert any("Expired keys are still in use" in r for r in verdict.reasons)
+        assert verdict.level == "bad"  # 15 of 1,000 is 1.5 %: "many", over 1 %
+        assert any("Many expired keys still in use: 15 requests" in r for r in verdict.reasons)
 
     def test_over_5_percent_invalid_keys_is_bad(self):
         counts = dict.fromkeys(Category.values, 0)
@@ -118,10 +121,39 @@ class TestHealth:
         verdict = logs.health(counts, 100)
         assert verdict.level == "bad" and "12.0 %" in verdict.reasons[0]
 
-    def test_any_unauthorized_attempt_is_bad(self):
+    def test_one_unauthorized_attempt_is_not_good_but_not_bad(self):
         counts = dict.fromkeys(Category.values, 0)
         counts.update(valid=999, unauthorized=1)
-        assert logs.health(counts, 1000).level == "bad"
+        verdict = logs.health(counts, 1000)
+        assert verdict.level == "fair"
+        assert verdict.reasons == [
+            "Unauthorized use: 1 request (good: none; bad: 5 or more and over 1 % of requests)."
+        ]
+
+    @pytest.mark.parametrize(
+        ("category", "count", "total", "level"),
+        [
+            ("unauthorized", 5, 100, "bad"),  # frequent: 5, and 5 %
+            ("unauthorized", 4, 10, "fair"),  # 40 %, but only 4 requests
+            ("unauthorized", 9, 1000, "fair"),  # 9 requests, but 0.9 %
+            ("expired_key", 1, 3, "fair"),  # the "meet an expired key" challenge
+            ("expired_key", 11, 1000, "bad"),  # many: 1.1 %
+        ],
+    )
+    def test_frequent_and_many_are_rates_with_a_floor(self, category, count, total, level):
+        counts = dict.fromkeys(Category.values, 0)
+        counts.update({"valid": total - count, category: count})
+        assert logs.health(counts, total).level == level
+
+    def test_the_read_only_challenge_alone_does_not_make_the_verdict_bad(
+        self, client, make_key, learner
+    ):
+        _, raw = make_key(scopes=["read"])
+        auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+        client.get(DATA, **auth)
+        client.post("/sandbox/api/chat/completions", "{}", content_type="application/json", **auth)
+        assert AccessLogEntry.objects.filter(outcome="insufficient_scope").count() == 1
+        assert logs.summary(learner, None)[2].level == "fair"
 
     def test_between_good_and_bad_needs_watching(self):
         counts = dict.fromkeys(Category.values, 0)
@@ -155,6 +187,32 @@ class TestSummary:
             logs.summary(learner, None)
 
 
+class TestOneDefinitionOfUnauthorizedUse:
+    LESSON = Path(settings.BASE_DIR) / "content/prompt-engineering-genai/model-metrics-evaluation"
+
+    def test_the_lesson_and_its_practice_set_use_the_logs_definition(self):
+        lesson = (self.LESSON / "api-key-management/lesson.md").read_text()
+        practice = (self.LESSON / "api-key-management/practice.md").read_text()
+        assert logs.UNAUTHORIZED_USE in lesson
+        assert logs.UNAUTHORIZED_USE in practice
+
+    def test_the_log_page_states_it(self, client):
+        page = client.get("/sandbox/log/").content.decode()
+        assert html.escape(logs.UNAUTHORIZED_USE, quote=True) in page
+
+    def test_what_the_definition_says_is_what_is_counted(self, client, make_key):
+        _, raw = make_key(scopes=["read"], allowed_networks=["203.0.113.0/24"])
+        auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+        client.get(DATA, REMOTE_ADDR="198.51.100.1", **auth)  # outside the allowed addresses
+        client.post(DATA, {}, content_type="application/json", REMOTE_ADDR="203.0.113.2", **auth)
+        client.get(DATA, REMOTE_ADDR="203.0.113.2", HTTP_AUTHORIZATION="Bearer nope")  # not valid
+        rows = AccessLogEntry.objects.filter(category=Category.UNAUTHORIZED)
+        assert sorted(rows.values_list("status", "outcome")) == [
+            (403, "address_not_allowed"),
+            (403, "insufficient_scope"),
+        ]
+
+
 class TestPage:
     def test_the_page_shows_the_summary_verdict_and_requests(self, learner_session, learner):
         seed(learner, valid=3, unauthorized=1)
@@ -168,7 +226,7 @@ class TestPage:
             "Unauthorized Use",
         ):
             assert label in page
-        assert "Health: Bad" in page and "1 unauthorized attempt." in page
+        assert "Health: Needs watching" in page and "Unauthorized use: 1 request" in page
         assert "4 requests match." in page
 
     def test_filters_narrow_the_list(self, learner_session, learner):
