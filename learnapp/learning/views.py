@@ -32,6 +32,7 @@ from .grading import (
 from .learners import current_learner
 from .models import Answer, Attempt, LessonRead, Mode, StrongRule
 from .progress import progress_page_context
+from .review import mistakes_to_review
 
 FORM_SALT = "learnapp.practice-form"
 HINT_SESSION_PREFIX = "hint:"
@@ -245,25 +246,10 @@ def practice_hint(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 
 @require_GET
 def review_mistakes(request: HttpRequest) -> HttpResponse:
-    """Practise again every question whose latest practice answer was wrong."""
-    learner = current_learner(request)
-    latest: dict[int, Answer] = {}
-    if learner is not None:
-        for answer in (
-            Answer.objects.filter(learner=learner, mode=Mode.PRACTICE)
-            .select_related("question__pattern")
-            .order_by("answered_at")
-        ):
-            latest[answer.question_id] = answer
-    mistakes = [
-        a
-        for a in latest.values()
-        if not a.is_correct
-        and a.question.retired_at is None
-        and a.question.pattern.retired_at is None
-    ]
-    mistakes.sort(key=lambda a: (a.question.pattern.position, a.question.position))
-    queue = [[a.question.pattern.slug, a.question.position] for a in mistakes]
+    """Practise again every question whose latest answer (practice, or a test whose results
+    the learner may see) was wrong."""
+    mistakes = mistakes_to_review(current_learner(request), timezone.now())
+    queue = [[m.question.pattern.slug, m.question.position] for m in mistakes]
     request.session[REVIEW_SESSION_KEY] = queue
     return render(request, "learning/review.html", {"mistakes": mistakes, "queue": queue})
 

@@ -1,0 +1,88 @@
+"""'Review my mistakes': the questions whose latest answer, in practice or a test, was wrong."""
+
+import html
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q
+from django.utils.html import strip_tags
+
+from learnapp.catalog.models import Question
+
+from .models import Answer, Learner, Mode
+
+
+@dataclass(frozen=True)
+class Mistake:
+    question: Question
+    answered_at: datetime
+    # Where the wrong answer was given: "practice", or the test's title.
+    source: str
+
+    @property
+    def stem_text(self) -> str:
+        """The question's wording as plain text (the page escapes it again)."""
+        version = self.question.current_version
+        return html.unescape(strip_tags(version.stem_html)).strip() if version else ""
+
+
+def mistakes_to_review(learner: Learner | None, now: datetime) -> list[Mistake]:
+    """Each active question whose latest answer was wrong, in course order.
+
+    A test answer counts only once the learner may see that attempt's results (a self-study
+    test once submitted; an assigned one as its assignment decides): before that, listing it
+    would tell them which answers were wrong.
+    """
+    if learner is None:
+        return []
+    answers = (
+        Answer.objects.filter(learner=learner)
+        .filter(Q(mode=Mode.PRACTICE) | Q(attempt__submitted_at__isnull=False))
+        .select_related("question__pattern", "question__current_version", "attempt__assignment")
+        .only(
+            "question_id",
+            "is_correct",
+            "mode",
+            "answered_at",
+            "question__position",
+            "question__retired_at",
+            "question__pattern__slug",
+            "question__pattern__title",
+            "question__pattern__position",
+            "question__pattern__retired_at",
+            "question__current_version__stem_html",
+            "question__current_version__difficulty",
+            "attempt__submitted_at",
+            "attempt__due_at",
+            "attempt__assignment_id",
+            "attempt__pattern_id",
+            "attempt__assignment__title",
+            "attempt__assignment__results_visibility",
+        )
+    )
+    latest: dict[int, tuple[datetime, Answer]] = {}
+    for answer in answers:
+        attempt = answer.attempt
+        if attempt is not None and not attempt.results_visible(now):
+            continue
+        # A test answer is on the record from the moment the test was submitted.
+        moment = attempt.submitted_at if attempt is not None else answer.answered_at
+        if answer.question_id not in latest or moment >= latest[answer.question_id][0]:
+            latest[answer.question_id] = (moment, answer)
+    mistakes = [
+        Mistake(answer.question, moment, _source(answer))
+        for moment, answer in latest.values()
+        if not answer.is_correct
+        and answer.question.retired_at is None
+        and answer.question.pattern.retired_at is None
+    ]
+    mistakes.sort(key=lambda m: (m.question.pattern.position, m.question.position))
+    return mistakes
+
+
+def _source(answer: Answer) -> str:
+    if answer.attempt is None:
+        return "practice"
+    if answer.attempt.assignment_id:
+        return answer.attempt.assignment.title
+    return f"test of {answer.question.pattern.title}"
