@@ -313,8 +313,13 @@ def test_question(request: HttpRequest, attempt_id: int, number: int) -> HttpRes
             "pattern": attempt.pattern,
             "number": number,
             "count": len(attempt.version_ids),
-            "version": version,
-            # Only the letter and text of each option: feedback lines would reveal wrong ones.
+            # Plain values, not the QuestionVersion: the page gets nothing that knows the answer
+            # (its correct letter, or feedback lines that would reveal the wrong options).
+            "question": {
+                "stem_html": version.stem_html,
+                "difficulty": version.difficulty,
+                "difficulty_label": version.get_difficulty_display(),
+            },
             "options": [{"letter": o["letter"], "html": o["html"]} for o in version.options],
             "saved_choice": choices.get(version.pk),
             "overview": overview,

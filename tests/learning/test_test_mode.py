@@ -210,3 +210,55 @@ def test_retakes_keep_every_attempt(client, pattern):
     assert second.pk != first.pk
     page = client.get("/patterns/keys/test/").content.decode()
     assert page.count("/result/") == 1 and "Continue" in page
+
+
+def test_seven_right_with_a_hard_one_is_not_strong(client, pattern):
+    attempt = start(client)
+    answer_all(client, attempt, right=7, hard_right=1)
+    client.post(f"/tests/{attempt.pk}/submit/")
+    attempt.refresh_from_db()
+    assert (attempt.score, attempt.breakdown["hard"][0], attempt.is_strong) == (7, 1, False)
+    page = client.get(f"/tests/{attempt.pk}/result/").content.decode()
+    assert "Not strong yet" in page and "1 more right answer" in page
+    assert judge(7, 3, StrongRule.snapshot()).is_strong is False
+
+
+def test_eight_right_with_a_hard_one_is_strong(client, pattern):
+    attempt = start(client)
+    answer_all(client, attempt, right=8, hard_right=1)
+    client.post(f"/tests/{attempt.pk}/submit/")
+    attempt.refresh_from_db()
+    assert (attempt.score, attempt.breakdown["hard"][0], attempt.is_strong) == (8, 1, True)
+    assert judge(8, 1, StrongRule.snapshot()).is_strong is True
+
+
+def _context_values(value):
+    """Every dict key and value reachable through dicts, lists and tuples of a context."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _context_values(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _context_values(item)
+    else:
+        yield value
+
+
+def test_the_question_page_is_given_only_each_options_letter_and_text(client, pattern, versions):
+    from learnapp.catalog.models import QuestionVersion
+
+    attempt = start(client)
+    save(client, attempt, 2, "C")
+    for number in (1, 2, 10):
+        response = client.get(f"/tests/{attempt.pk}/q/{number}/")
+        context = response.context
+        assert context["options"] == [
+            {"letter": letter, "html": f"Option {letter} of {number}"} for letter in "ABCD"
+        ]
+        # A ContextList iterates over its Contexts; keys() gives the variable names.
+        values = [v for key in context.keys() for v in _context_values(context[key])]  # noqa: SIM118
+        assert not any(isinstance(v, QuestionVersion) for v in values)
+        assert "correct_letter" not in values and "feedback_html" not in values
+        assert "is_correct" not in values
+        assert not any(isinstance(v, Answer) for v in values)
