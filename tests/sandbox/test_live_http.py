@@ -105,3 +105,70 @@ def test_the_key_in_the_query_is_refused_over_real_http(live_server, sandbox_key
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"] == 'Bearer realm="sandbox"'
     assert response.json()["error"]["code"] == "key_in_url"
+
+
+def test_post_with_retries_does_not_sleep_after_its_last_attempt(
+    live_server, make_key, monkeypatch, frozen_clock
+):
+    _key, raw = make_key(rate_limit_per_minute=1)
+    monkeypatch.setenv("SANDBOX_API_KEY", raw)
+    waits: list[float] = []
+    monkeypatch.setattr(time, "sleep", waits.append)  # the window never ends: always 429
+    code = lesson_code("calling-model-apis/rate-limits-key-rotation", "post_with_retries")
+    call = (
+        "\nbody = {'model': 'sandbox-small', 'messages': [{'role': 'user', 'content': 'Hi'}]}\n"
+        "print(post_with_retries(body).status_code)\n"  # spends the one request
+        "print(post_with_retries(body).status_code)\n"
+    )
+    out = run(
+        code,
+        "https://sandbox.example.com/v1/completions",
+        live_server.url + "/sandbox/api/chat/completions",
+        call,
+    )
+    assert out.split() == ["200", "429"]
+    assert len(waits) == 4  # five attempts, a wait between each two and none after the last
+
+
+def test_retry_after_seconds_reads_only_ascii_digits():
+    code = lesson_code("calling-model-apis/rate-limits-key-rotation", "retry_after_seconds")
+    namespace: dict = {"__name__": "lesson"}
+    exec(code, namespace)
+
+    class Response:
+        def __init__(self, value):
+            self.headers = {"Retry-After": value}
+
+    assert namespace["retry_after_seconds"](Response("17")) == 17
+    assert namespace["retry_after_seconds"](Response("²")) is None
+
+
+def _python_blocks() -> list[tuple[str, str]]:
+    blocks = []
+    for path in sorted(TRACK.glob("*/*/*.md")):
+        text = path.read_text()
+        blocks += [(path.name, b) for b in re.findall(r"```python\n(.*?)```", text, re.DOTALL)]
+    return blocks
+
+
+def test_every_request_in_the_courses_code_has_a_timeout():
+    calls = [
+        (name, call)
+        for name, block in _python_blocks()
+        for call in re.findall(
+            r"requests\.(?:get|post|put|patch|delete|head)\((.*?)\)\n", block, re.DOTALL
+        )
+    ]
+    assert calls  # the pattern still finds the calls
+    assert [(name, call) for name, call in calls if "timeout=" not in call] == []
+
+
+def test_every_url_a_learner_must_replace_is_marked_as_such():
+    lines = [
+        line
+        for _, block in _python_blocks()
+        for line in block.splitlines()
+        if "sandbox.example.com" in line and "=" in line.split("sandbox.example.com")[0]
+    ]
+    assert lines  # the lessons' runnable examples all start from this placeholder
+    assert [line for line in lines if "# REPLACE" not in line] == []
