@@ -32,6 +32,22 @@ class TestFormat:
         assert minted.hash == hashlib.sha256(minted.raw.encode()).hexdigest()
         assert minted.raw not in repr(minted)
 
+    @pytest.mark.django_db
+    @pytest.mark.parametrize("shared", [8, 32, 63])
+    def test_a_stored_hash_that_only_starts_like_the_right_one_is_refused(
+        self, client, key_and_raw, shared
+    ):
+        key, raw = key_and_raw
+        right = keys.hash_key(raw)
+        # Same first characters, then each remaining hex digit changed.
+        near = right[:shared] + "".join("0" if c != "0" else "1" for c in right[shared:])
+        SandboxKey.objects.filter(pk=key.pk).update(key_hash=near)
+        response = client.get(DATA, HTTP_AUTHORIZATION=f"Bearer {raw}")
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == "unknown_key"
+        SandboxKey.objects.filter(pk=key.pk).update(key_hash=right)
+        assert client.get(DATA, HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+
     def test_keys_are_compared_in_constant_time(self):
         minted = keys.new_key()
         with mock.patch("learnapp.sandbox.keys.hmac.compare_digest", return_value=True) as cmp:
