@@ -1,3 +1,5 @@
+from uuid import uuid4
+
 import pytest
 
 from tests.factories import UserFactory, make_question_set
@@ -27,10 +29,10 @@ def learner_client(client, db):
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
+def _own_cache_keys(settings):
     # Learner ids are reused between tests on SQLite, and some results (sandbox challenges) are
-    # cached by learner id: each test starts with nothing cached.
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
+    # cached by learner id: a fresh key prefix per test starts each with nothing cached, without
+    # flushing a Redis database that other test processes share (as cache.clear() would).
+    default = settings.CACHES["default"]
+    prefix = f"{default.get('KEY_PREFIX', '')}-test-{uuid4().hex}"
+    settings.CACHES = {**settings.CACHES, "default": {**default, "KEY_PREFIX": prefix}}
