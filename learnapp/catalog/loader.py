@@ -12,21 +12,23 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Pattern, Question, QuestionVersion, Section, Track
+from .models import Pattern, Pool, Question, QuestionVersion, Section, Track
 from .pages import clear_page_cache
 from .parsing import (
     ContentError,
     ContentErrors,
     Meta,
+    ParsedAssessment,
     ParsedLesson,
     ParsedPractice,
+    parse_assessment,
     parse_index,
     parse_lesson,
     parse_practice,
 )
 
 # Bump when parsing or rendering changes, so that every pattern is rendered again.
-LOADER_VERSION = "1"
+LOADER_VERSION = "2"
 
 
 class ContentInvalid(Exception):
@@ -43,8 +45,10 @@ class FoundPattern:
     source_hash: str
     lesson_text: str
     practice_text: str
+    assessment_text: str | None = None  # assessment.md is optional
     lesson: ParsedLesson | None = None
     practice: ParsedPractice | None = None
+    assessment: ParsedAssessment | None = None
     # For unchanged patterns, what the database already holds.
     existing: Pattern | None = None
 
@@ -146,16 +150,25 @@ def scan(root: Path, errors: list[ContentError]) -> Tree:
                     continue
                 lesson_text = read(pattern_dir / "lesson.md")
                 practice_text = read(pattern_dir / "practice.md")
+                assessment_text = None
+                if (pattern_dir / "assessment.md").is_file():
+                    assessment_text = read(pattern_dir / "assessment.md")
+                    if assessment_text is None:
+                        continue
                 if lesson_text is None or practice_text is None:
                     continue
+                texts = [lesson_text, practice_text]
+                if assessment_text is not None:
+                    texts.append(assessment_text)
                 tree.patterns.append(
                     FoundPattern(
                         path=_display(pattern_dir, root),
                         track_path=_display(track_dir, root),
                         section_path=_display(section_dir, root),
-                        source_hash=_hash(lesson_text, practice_text),
+                        source_hash=_hash(*texts),
                         lesson_text=lesson_text,
                         practice_text=practice_text,
+                        assessment_text=assessment_text,
                     )
                 )
     return tree
@@ -182,18 +195,43 @@ def validate(
             for attr, parse, name in (
                 ("lesson", parse_lesson, "lesson.md"),
                 ("practice", parse_practice, "practice.md"),
+                ("assessment", parse_assessment, "assessment.md"),
             ):
-                text = found.lesson_text if attr == "lesson" else found.practice_text
+                text = getattr(found, f"{attr}_text")
+                if text is None:
+                    continue
                 try:
                     setattr(found, attr, parse(f"{found.path}/{name}", text))
                 except ContentErrors as exc:
                     errors.extend(exc.errors)
+            _check_pool_against_practice(found, errors)
         if progress and (count % 100 == 0 or count == total):
             progress(count, total)
     _check_unique(tree, errors)
     if errors:
         raise ContentInvalid(errors)
     return tree
+
+
+def _check_pool_against_practice(found: FoundPattern, errors: list[ContentError]) -> None:
+    """A test must not be learnable from practice: no pool stem repeats a practice stem."""
+    if not (found.practice and found.assessment):
+        return
+    practice = {}
+    for question in found.practice.questions:
+        for words in question.stem_words:
+            practice.setdefault(words, question.key)
+    for question in found.assessment.questions:
+        repeated = next((practice[w] for w in question.stem_words if w in practice), None)
+        if repeated:
+            errors.append(
+                ContentError(
+                    f"{found.path}/assessment.md",
+                    question.line,
+                    f"the stem repeats practice question '{repeated}' word for word; "
+                    "a test question must not be learnable from practice",
+                )
+            )
 
 
 def _check_unique(tree: Tree, errors: list[ContentError]) -> None:
@@ -224,6 +262,11 @@ def _check_unique(tree: Tree, errors: list[ContentError]) -> None:
             if found.practice:
                 question_ids.extend(
                     (q.key, f"{found.path}/practice.md", q.line) for q in found.practice.questions
+                )
+            if found.assessment:
+                question_ids.extend(
+                    (q.key, f"{found.path}/assessment.md", q.line)
+                    for q in found.assessment.questions
                 )
     check("pattern slug", pattern_slugs)
     check("question id", question_ids)
@@ -309,6 +352,8 @@ def _write(tree: Tree, all_patterns: dict[str, Pattern]) -> Summary:
             "lesson_html": found.lesson.html,
             "toc": [{"level": e.level, "id": e.id, "title": e.title} for e in found.lesson.toc],
             "practice_title": found.practice.title,
+            "assessment_title": found.assessment.title if found.assessment else "",
+            "blueprint": found.assessment.blueprint if found.assessment else {},
             "source_path": found.path,
             "source_hash": found.source_hash,
             "retired_at": None,
@@ -339,7 +384,12 @@ def _write(tree: Tree, all_patterns: dict[str, Pattern]) -> Summary:
 
 
 def _write_questions(changed: list[tuple[Pattern, "FoundPattern"]], summary: Summary, now) -> None:
-    parsed = {q.key: (pattern, q) for pattern, found in changed for q in found.practice.questions}
+    parsed = {
+        q.key: (pattern, pool, q)
+        for pattern, found in changed
+        for pool, questions in _question_sets(found)
+        for q in questions
+    }
     if not changed:
         return
     existing = {
@@ -347,17 +397,18 @@ def _write_questions(changed: list[tuple[Pattern, "FoundPattern"]], summary: Sum
         for q in Question.objects.filter(key__in=parsed.keys()).select_related("current_version")
     }
     new_questions, new_versions, updated = [], [], []
-    for key, (pattern, pq) in parsed.items():
+    for key, (pattern, pool, pq) in parsed.items():
         question = existing.get(key)
         if question is None:
             question = Question(
-                pattern=pattern, key=key, position=pq.position, difficulty=pq.difficulty
+                pattern=pattern, key=key, pool=pool, position=pq.position, difficulty=pq.difficulty
             )
             new_questions.append((question, pq))
             summary.added["questions"] += 1
             continue
         fields = {
             "pattern_id": pattern.pk,
+            "pool": pool,
             "position": pq.position,
             "difficulty": pq.difficulty,
             "retired_at": None,
@@ -383,10 +434,10 @@ def _write_questions(changed: list[tuple[Pattern, "FoundPattern"]], summary: Sum
     to_update = {q.pk: q for q in updated} | {q.pk: q for q, _ in new_versions}
     Question.objects.bulk_update(
         list(to_update.values()),
-        ["pattern", "position", "difficulty", "retired_at", "current_version"],
+        ["pattern", "pool", "position", "difficulty", "retired_at", "current_version"],
         batch_size=500,
     )
-    # Questions removed from a changed practice set.
+    # Questions removed from a changed practice set or pool (or with their assessment.md).
     summary.retired["questions"] += (
         Question.objects.active()
         .filter(pattern__in=[p for p, _ in changed])
@@ -395,15 +446,27 @@ def _write_questions(changed: list[tuple[Pattern, "FoundPattern"]], summary: Sum
     )
 
 
+def _question_sets(found: FoundPattern):
+    yield Pool.PRACTICE, found.practice.questions
+    if found.assessment:
+        yield Pool.ASSESSMENT, found.assessment.questions
+
+
 def _version(question: Question, pq, number: int) -> QuestionVersion:
     return QuestionVersion(
         question=question,
         number=number,
         source_hash=pq.source_hash,
         difficulty=pq.difficulty,
+        qtype=pq.qtype,
+        scoring=pq.scoring,
+        ordered=pq.ordered,
+        answer_spec=pq.answer_spec,
+        template=pq.template,
         stem_html=pq.stem_html,
         options=[
             {"letter": o.letter, "html": o.html, "feedback_html": o.feedback_html}
+            | ({"misconception": o.misconception} if o.misconception else {})
             for o in pq.options
         ],
         correct_letter=pq.correct_letter,

@@ -7,6 +7,8 @@ Markdown is rendered and sanitized at load time and stored as HTML.
 from django.db import models
 from django.urls import reverse
 
+from .qtypes import QuestionType, Scoring
+
 
 class ActiveQuerySet(models.QuerySet):
     def active(self):
@@ -68,7 +70,12 @@ class Pattern(CatalogEntry):
     lesson_html = models.TextField()
     toc = models.JSONField(default=list)  # [{"level": 2, "id": "...", "title": "..."}]
     practice_title = models.CharField(max_length=200, blank=True)
-    # Hash of lesson.md + practice.md (and the loader version): unchanged files are not re-parsed.
+    assessment_title = models.CharField(max_length=200, blank=True)
+    # How many questions of each difficulty a test draws from the assessment pool, e.g.
+    # {"easy": 3, "medium": 4, "hard": 3}; empty for a pattern without assessment.md.
+    blueprint = models.JSONField(default=dict, blank=True)
+    # Hash of lesson.md + practice.md + assessment.md (and the loader version): unchanged files
+    # are not re-parsed.
     source_hash = models.CharField(max_length=64)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -87,22 +94,38 @@ class Difficulty(models.TextChoices):
     HARD = "hard", "Hard"
 
 
+class Pool(models.TextChoices):
+    # The ten questions of practice.md, shown with hints and worked solutions.
+    PRACTICE = "practice", "Practice set"
+    # The questions of assessment.md, which tests draw from and practice never shows.
+    ASSESSMENT = "assessment", "Assessment pool"
+
+
+class QuestionQuerySet(ActiveQuerySet):
+    def practice(self):
+        return self.filter(pool=Pool.PRACTICE)
+
+    def assessment(self):
+        return self.filter(pool=Pool.ASSESSMENT)
+
+
 class Question(models.Model):
     """A question's stable identity; its wording lives in versions."""
 
     pattern = models.ForeignKey(Pattern, on_delete=models.PROTECT, related_name="questions")
     key = models.SlugField(max_length=100, unique=True)  # the author's stable id
-    position = models.PositiveSmallIntegerField()  # 1..10 within the practice set
+    pool = models.CharField(max_length=10, choices=Pool.choices, default=Pool.PRACTICE)
+    position = models.PositiveSmallIntegerField()  # 1, 2, 3... within its file
     difficulty = models.CharField(max_length=10, choices=Difficulty.choices)
     current_version = models.ForeignKey(
         "QuestionVersion", on_delete=models.PROTECT, related_name="+", null=True
     )
     retired_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ActiveQuerySet.as_manager()
+    objects = QuestionQuerySet.as_manager()
 
     class Meta:
-        ordering = ["pattern", "position"]
+        ordering = ["pattern", "pool", "position"]
 
     def __str__(self) -> str:
         return self.key
@@ -115,10 +138,22 @@ class QuestionVersion(models.Model):
     number = models.PositiveIntegerField()
     source_hash = models.CharField(max_length=64)
     difficulty = models.CharField(max_length=10, choices=Difficulty.choices)
+    qtype = models.CharField(max_length=10, choices=QuestionType.choices, default="single")
+    scoring = models.CharField(max_length=20, choices=Scoring.choices, blank=True)
+    # Keep the options in the written order (numbers in order, "all of the above").
+    ordered = models.BooleanField(default=False)
     stem_html = models.TextField()
-    # [{"letter": "A", "html": "...", "feedback_html": "..."}], in display order.
+    # [{"letter": "A", "html": "...", "feedback_html": "...", "misconception": "..."}], in the
+    # written (canonical) order; an ordering question's steps, in their correct order.
     options = models.JSONField()
-    correct_letter = models.CharField(max_length=1)
+    correct_letter = models.CharField(max_length=1, blank=True)  # single choice only
+    # What qtypes.score needs besides correct_letter: multiple {"correct", "scoring"}; ordering
+    # {"correct", "scoring"}; numeric {"value", "tolerance", "relative_tolerance", "unit",
+    # "percent", "accept_fraction"} (value is an expression over the template's values).
+    answer_spec = models.JSONField(default=dict, blank=True)
+    # {"parameters": [...], "derived": [...]} for a template, whose HTML fields hold
+    # {{name:format}} placeholders; empty otherwise. Render with variants.variant(version, seed).
+    template = models.JSONField(default=dict, blank=True)
     solution_steps = models.JSONField()  # [html, ...] in order
     final_answer_html = models.TextField()
     quick_check_html = models.TextField()
@@ -133,3 +168,7 @@ class QuestionVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_id} v{self.number}"
+
+    @property
+    def is_template(self) -> bool:
+        return bool(self.template)

@@ -5,17 +5,34 @@ file has a problem. Rendering to HTML happens here too, so a parsed pattern is r
 """
 
 import hashlib
+import html as html_module
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
 
 import yaml
 
+from .expressions import ExpressionError, compile_expression
 from .markdown import TocEntry, render_block, render_inline, render_lesson
+from .variants import (
+    SEEDS_CHECKED,
+    Derived,
+    Parameter,
+    Template,
+    TemplateError,
+    check_format,
+    fill,
+    parse_derived,
+    parse_parameter,
+    protect,
+    restore,
+)
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DIFFICULTIES = ("easy", "medium", "hard")
 QUESTIONS_PER_SET = 10
-LETTERS = "ABCDE"
+LETTERS = "ABCDEFGH"  # single choice uses up to E; multiple up to F; ordering up to H
 SECTIONS = ("Options", "Solution", "Final answer", "Quick check", "Hint", "Common mistakes")
 
 
@@ -56,6 +73,7 @@ class ParsedOption:
     letter: str
     html: str
     feedback_html: str
+    misconception: str = ""  # a template's wrong option: the mistake that computes it
 
 
 @dataclass
@@ -73,6 +91,13 @@ class ParsedQuestion:
     quick_check_html: str = ""
     hint_html: str = ""
     common_mistakes: list[str] = field(default_factory=list)
+    qtype: str = "single"
+    scoring: str = ""
+    ordered: bool = False
+    answer_spec: dict = field(default_factory=dict)
+    template: dict = field(default_factory=dict)
+    # The stem's words (for templates, over every checked seed), to compare with practice stems.
+    stem_words: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -266,59 +291,73 @@ def parse_lesson(path: str, text: str) -> ParsedLesson:
     return ParsedLesson(meta=meta, html=html, toc=toc)
 
 
-# -- practice sets ----------------------------------------------------------------------------
+# -- practice sets and assessment pools ---------------------------------------------------------
 
 _QUESTION_HEADING = re.compile(r"^##\s+Question\s+(\d+)\s*$")
 _OPTION = re.compile(r"^[-*]\s+\[( |x|X)\]\s+(.*)$")
 _STEP = re.compile(r"^(\d+)[.)]\s+(.*)$")
 _BULLET = re.compile(r"^[-*]\s+(.*)$")
 _FEEDBACK = re.compile(r"^Feedback:\s*(.*)$")
-_OPTION_NAMED = re.compile(r"\bOption\s+([A-E])\b")
+_MISCONCEPTION = re.compile(r"^Misconception:\s*(.*)$")
+_OPTION_NAMED = re.compile(r"\bOptions?\s+([A-H])\b")
+_OF_THE_ABOVE = re.compile(r"\b(all|none|both|neither) of the (above|previous)\b", re.IGNORECASE)
+_NUMBER_TEXT = re.compile(r"^-?\d+(?:\.\d+)?$")
+_TAG = re.compile(r"<[^>]+>")
+
+QUESTION_FIELDS = ("id", "difficulty", "type", "scoring", "ordered")
+QUESTION_TYPES = ("single", "multiple", "numeric", "ordering")
+SCORINGS = ("all-or-nothing", "partial")
+ALL_SECTIONS = (
+    "Parameters",
+    "Derived",
+    "Options",
+    "Answer",
+    "Steps",
+    "Solution",
+    "Final answer",
+    "Quick check",
+    "Hint",
+    "Common mistakes",
+)
+# What each type answers with; the other answer sections are refused.
+ANSWER_SECTION = {
+    "single": "Options",
+    "multiple": "Options",
+    "numeric": "Answer",
+    "ordering": "Steps",
+}
+OPTION_COUNTS = {"single": (3, 5), "multiple": (3, 6), "ordering": (3, 8)}
+ANSWER_KEYS = ("value", "tolerance", "relative_tolerance", "unit", "percent", "accept_fraction")
+# A test draws ten questions; the pool needs enough of each difficulty, and enough in all that a
+# retake can draw questions the learner has not seen.
+POOL_MINIMUM = 2 * QUESTIONS_PER_SET
+
+
+@dataclass
+class ParsedAssessment:
+    title: str
+    blueprint: dict[str, int]
+    questions: list[ParsedQuestion]
+    line: int = 1
 
 
 def parse_practice(path: str, text: str) -> ParsedPractice:
     problems = Problems(path)
-    lines = text.splitlines()
-    found = split_front_matter(lines, problems)
+    found = _parse_question_file(path, text, problems, pool=False)
     if found is None:
         raise ContentErrors(problems.errors)
-    data, body_start = found
+    data, body_start, headings, questions, lines = found
     for key in data:
         if key != "title":
             problems.add(1, f"unknown front matter key '{key}' (a practice set has only 'title')")
     title = str(data.get("title") or "").strip()
     if not title:
         problems.add(1, "front matter needs 'title'")
-
-    fenced = fence_flags(lines)
-    headings = [
-        i for i in range(body_start, len(lines)) if not fenced[i] and lines[i].startswith("## ")
-    ]
-    for i in range(body_start, headings[0] if headings else len(lines)):
-        if lines[i].strip():
-            problems.add(i + 1, "text before the first '## Question 1' heading")
-            break
-
-    questions: list[ParsedQuestion] = []
-    for n, start in enumerate(headings):
-        end = headings[n + 1] if n + 1 < len(headings) else len(lines)
-        question = _parse_question(lines, fenced, start, end, n + 1, problems)
-        if question:
-            questions.append(question)
-
     if len(headings) != QUESTIONS_PER_SET:
         problems.add(
             len(lines) if headings else body_start + 1,
             f"a practice set has exactly {QUESTIONS_PER_SET} questions; this one has {len(headings)}",
         )
-    seen: dict[str, int] = {}
-    for question in questions:
-        if question.key in seen:
-            problems.add(
-                question.line,
-                f"duplicate question id '{question.key}' (also used at line {seen[question.key]})",
-            )
-        seen.setdefault(question.key, question.line)
     difficulties = {question.difficulty for question in questions}
     missing = [d for d in DIFFICULTIES if d not in difficulties]
     if questions and missing and len(questions) == len(headings):
@@ -331,8 +370,125 @@ def parse_practice(path: str, text: str) -> ParsedPractice:
     return ParsedPractice(title=title, questions=questions)
 
 
+def parse_assessment(path: str, text: str) -> ParsedAssessment:
+    """assessment.md: the pool that tests draw from, and the blueprint of a test."""
+    problems = Problems(path)
+    found = _parse_question_file(path, text, problems, pool=True)
+    if found is None:
+        raise ContentErrors(problems.errors)
+    data, body_start, headings, questions, lines = found
+    for key in data:
+        if key not in ("title", "blueprint"):
+            problems.add(
+                1, f"unknown front matter key '{key}' (an assessment has 'title' and 'blueprint')"
+            )
+    title = str(data.get("title") or "").strip()
+    if not title:
+        problems.add(1, "front matter needs 'title'")
+    blueprint = _read_blueprint(data.get("blueprint"), lines, problems)
+    if blueprint and len(questions) == len(headings):
+        counts = {d: sum(1 for q in questions if q.difficulty == d) for d in DIFFICULTIES}
+        short = [f"{counts[d]} {d} for {n}" for d, n in blueprint.items() if counts[d] < n]
+        if short:
+            problems.add(
+                _front_matter_line(lines, "blueprint"),
+                f"the pool cannot fill the blueprint: it has {', '.join(short)}",
+            )
+        if len(questions) < POOL_MINIMUM:
+            problems.add(
+                body_start + 1,
+                f"an assessment pool needs at least {POOL_MINIMUM} questions, so that a retake "
+                f"can draw unseen ones; this one has {len(questions)}",
+            )
+    if problems.errors:
+        raise ContentErrors(problems.errors)
+    return ParsedAssessment(title=title, blueprint=blueprint, questions=questions)
+
+
+def _front_matter_line(lines: list[str], key: str) -> int:
+    for number, line in enumerate(lines[1:], start=2):
+        if line.startswith(f"{key}:"):
+            return number
+        if line.strip() == "---":
+            break
+    return 1
+
+
+def _read_blueprint(value, lines: list[str], problems: Problems) -> dict[str, int]:
+    line = _front_matter_line(lines, "blueprint")
+    example = "blueprint: {easy: 3, medium: 4, hard: 3}"
+    if value is None:
+        problems.add(1, f"front matter needs 'blueprint', as in '{example}'")
+        return {}
+    if not isinstance(value, dict) or not value:
+        problems.add(line, f"the blueprint counts questions per difficulty, as in '{example}'")
+        return {}
+    blueprint: dict[str, int] = {}
+    for key, count in value.items():
+        if key not in DIFFICULTIES:
+            problems.add(
+                line, f"unknown difficulty '{key}' in the blueprint (use easy, medium, hard)"
+            )
+        elif isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            problems.add(line, f"the blueprint's '{key}' must be a whole number, not {count!r}")
+        else:
+            blueprint[key] = count
+    if len(blueprint) != len(value):
+        return {}
+    blueprint = {d: blueprint.get(d, 0) for d in DIFFICULTIES}
+    if sum(blueprint.values()) != QUESTIONS_PER_SET:
+        problems.add(
+            line,
+            f"a test has {QUESTIONS_PER_SET} questions; the blueprint adds up to "
+            f"{sum(blueprint.values())}",
+        )
+        return {}
+    if blueprint["hard"] < 1:
+        # "Strong" needs at least one hard question right, so every test must hold one.
+        problems.add(line, "the blueprint needs at least one hard question (the 'strong' rule)")
+        return {}
+    return blueprint
+
+
+def _parse_question_file(path: str, text: str, problems: Problems, pool: bool):
+    lines = text.splitlines()
+    found = split_front_matter(lines, problems)
+    if found is None:
+        return None
+    data, body_start = found
+    fenced = fence_flags(lines)
+    headings = [
+        i for i in range(body_start, len(lines)) if not fenced[i] and lines[i].startswith("## ")
+    ]
+    for i in range(body_start, headings[0] if headings else len(lines)):
+        if lines[i].strip():
+            problems.add(i + 1, "text before the first '## Question 1' heading")
+            break
+    questions: list[ParsedQuestion] = []
+    for n, start in enumerate(headings):
+        end = headings[n + 1] if n + 1 < len(headings) else len(lines)
+        question = _parse_question(lines, fenced, start, end, n + 1, problems, pool)
+        if question:
+            questions.append(question)
+    seen: dict[str, int] = {}
+    for question in questions:
+        if question.key in seen:
+            problems.add(
+                question.line,
+                f"duplicate question id '{question.key}' (also used at line {seen[question.key]})",
+            )
+        seen.setdefault(question.key, question.line)
+    return data, body_start, headings, questions, lines
+
+
 def _parse_question(
-    lines: list[str], fenced: list[bool], start: int, end: int, expected: int, problems: Problems
+    lines: list[str],
+    fenced: list[bool],
+    start: int,
+    end: int,
+    expected: int,
+    problems: Problems,
+    pool: bool = False,
 ) -> ParsedQuestion | None:
     heading_line = start + 1
     before = len(problems.errors)
@@ -343,18 +499,19 @@ def _parse_question(
         )
         return None
     if int(match.group(1)) != expected:
+        numbering = "1, 2, 3..." if pool else f"1 to {QUESTIONS_PER_SET}"
         problems.add(
             heading_line,
-            f"questions are numbered 1 to {QUESTIONS_PER_SET} in order; expected Question {expected}",
+            f"questions are numbered {numbering} in order; expected Question {expected}",
         )
 
-    # id and difficulty lines, right under the heading.
+    # id, difficulty and the optional type, scoring and ordered lines, right under the heading.
     fields: dict[str, tuple[str, int]] = {}
     i = start + 1
     while i < end and lines[i].strip():
         key, sep, value = lines[i].partition(":")
         key = key.strip().lower()
-        if not sep or key not in ("id", "difficulty"):
+        if not sep or key not in QUESTION_FIELDS:
             break
         if key in fields:
             problems.add(i + 1, f"'{key}' is given twice")
@@ -377,6 +534,33 @@ def _parse_question(
             difficulty_line, f"unknown difficulty '{difficulty}' (use easy, medium or hard)"
         )
     difficulty = difficulty.lower()
+    qtype, type_line = fields.get("type", ("single", heading_line))
+    qtype = qtype.lower()
+    if qtype not in QUESTION_TYPES:
+        problems.add(
+            type_line, f"unknown question type '{qtype}' (use {', '.join(QUESTION_TYPES)})"
+        )
+        return None
+    scoring, scoring_line = fields.get("scoring", ("", heading_line))
+    scoring = scoring.lower()
+    if qtype in ("single", "numeric") and scoring:
+        problems.add(scoring_line, f"'scoring' is for multiple and ordering questions, not {qtype}")
+    elif qtype == "multiple" and not scoring:
+        problems.add(
+            heading_line,
+            f"Question {expected} is multiple answer: say how it is scored with "
+            "'scoring: all-or-nothing' or 'scoring: partial'",
+        )
+    elif scoring and scoring not in SCORINGS:
+        problems.add(scoring_line, f"unknown scoring '{scoring}' (use {' or '.join(SCORINGS)})")
+    if qtype == "ordering" and not scoring:
+        scoring = "all-or-nothing"
+    ordered_text, ordered_line = fields.get("ordered", ("false", heading_line))
+    if ordered_text.lower() not in ("true", "false"):
+        problems.add(ordered_line, f"'ordered' is true or false, not '{ordered_text}'")
+    ordered = ordered_text.lower() == "true"
+    if ordered and qtype not in ("single", "multiple"):
+        problems.add(ordered_line, "'ordered' is for the options of single and multiple questions")
 
     # The stem runs to the first '###' heading; then the named sections.
     parts: dict[str, tuple[int, list[str]]] = {}
@@ -387,10 +571,10 @@ def _parse_question(
         line = lines[j]
         if not fenced[j] and line.startswith("### "):
             name = line[4:].strip()
-            canonical = next((s for s in SECTIONS if s.lower() == name.lower()), None)
+            canonical = next((s for s in ALL_SECTIONS if s.lower() == name.lower()), None)
             if canonical is None:
                 problems.add(
-                    j + 1, f"unknown section '### {name}' (expected: {', '.join(SECTIONS)})"
+                    j + 1, f"unknown section '### {name}' (expected: {', '.join(ALL_SECTIONS)})"
                 )
                 current = f"?{j}"
             elif canonical in parts:
@@ -407,25 +591,65 @@ def _parse_question(
             )
         parts[current][1].append(line)
 
-    for name in SECTIONS:
-        if name not in parts:
+    answer_section = ANSWER_SECTION[qtype]
+    required = [answer_section, "Solution", "Final answer"]
+    if not pool:
+        # Practice shows all of these; in a test's review they are optional.
+        required += ["Quick check", "Hint", "Common mistakes"]
+    for name in ALL_SECTIONS:
+        if name in required and name not in parts:
             problems.add(heading_line, f"Question {expected} has no '### {name}' section")
-    present = [s for s in SECTIONS if s in order]
+        elif name in ANSWER_SECTION.values() and name != answer_section and name in parts:
+            problems.add(parts[name][0] - 1, f"'### {name}' does not belong in a {qtype} question")
+    present = [s for s in ALL_SECTIONS if s in order]
     if order != present:
+        expected_order = [s for s in ALL_SECTIONS if s in required or s in parts]
         problems.add(
             heading_line,
-            f"Question {expected}: sections must come in this order: {', '.join(SECTIONS)}",
+            f"Question {expected}: sections must come in this order: {', '.join(expected_order)}",
         )
 
     def text_of(name: str) -> tuple[int, str]:
+        """A section's text, and the line of its first non-blank line."""
         first, body = parts.get(name, (heading_line, []))
-        return first, "\n".join(body).strip("\n")
+        blank = next((n for n, line in enumerate(body) if line.strip()), 0)
+        return first + blank, "\n".join(body).strip("\n")
 
-    _, stem = text_of("stem")
+    # A template: parameters and derived values, shown through {{placeholders}}.
+    template = None
+    if "Derived" in parts and "Parameters" not in parts:
+        problems.add(parts["Derived"][0] - 1, "'### Derived' needs a '### Parameters' section")
+    if "Parameters" in parts:
+        if qtype not in ("single", "numeric"):
+            problems.add(
+                parts["Parameters"][0] - 1,
+                "templates are single choice or numeric questions; this one is " + qtype,
+            )
+        else:
+            template = _parse_template(parts, problems)
+
+    def render(function, text: str, line: int) -> str:
+        if template is None:
+            return function(text)
+        protected, markers = protect(text)
+        if "{{" in protected or "}}" in protected:
+            problems.add(line, "'{{' or '}}' that is not a placeholder such as {{name}}")
+        for name, spec in markers:
+            if name not in template.names:
+                problems.add(line, f"unknown placeholder '{{{{{name}}}}}' (not a parameter)")
+            elif spec and name not in template.numeric_names:
+                problems.add(line, f"'{{{{{name}:{spec}}}}}': text values take no format")
+            elif spec and check_format(spec):
+                problems.add(line, check_format(spec))
+        return restore(function(protected), markers)
+
+    stem_line, stem = text_of("stem")
     if not stem.strip():
         problems.add(heading_line, f"Question {expected} has no stem (the question text)")
 
-    options = _parse_options(parts.get("Options"), expected, problems) if "Options" in parts else []
+    raw_options = []
+    if answer_section in ("Options", "Steps") and answer_section in parts:
+        raw_options = _parse_options(parts[answer_section], expected, problems, qtype)
     steps = _parse_list(
         parts.get("Solution"), _STEP, "Solution", "a numbered step ('1. ...')", problems
     )
@@ -437,42 +661,321 @@ def _parse_question(
         if name in parts:
             first, value = text_of(name)
             if not value.strip():
-                problems.add(first - 1, f"'### {name}' is empty")
+                problems.add(parts[name][0] - 1, f"'### {name}' is empty")
             texts[name] = (first, value)
-    correct = [option for option, is_correct, _ in options if is_correct]
-    if options:
-        if len(correct) != 1:
-            letters = " and ".join(o.letter for o in correct) if correct else "none"
+
+    correct = [o for o in raw_options if o["correct"]]
+    correct_letter = ""
+    answer_spec: dict = {}
+    if qtype in ("single", "multiple") and raw_options:
+        options_line = parts["Options"][0] - 1
+        if qtype == "single" and len(correct) != 1:
+            letters = " and ".join(o["letter"] for o in correct) if correct else "none"
             problems.add(
-                parts["Options"][0] - 1,
+                options_line,
                 f"exactly one option must be marked '- [x]' as correct; found {letters}",
             )
-        named = _OPTION_NAMED.search(texts.get("Final answer", (0, ""))[1])
-        if named and len(correct) == 1 and named.group(1) != correct[0].letter:
-            problems.add(
-                texts["Final answer"][0],
-                f"the final answer names Option {named.group(1)}, "
-                f"but the option marked correct is {correct[0].letter}",
-            )
+        if qtype == "multiple":
+            if not correct or len(correct) == len(raw_options):
+                problems.add(
+                    options_line,
+                    "a multiple answer question needs at least one option marked '- [x]' "
+                    "and at least one left '- [ ]'",
+                )
+            answer_spec = {"correct": [o["letter"] for o in correct], "scoring": scoring}
+        for option in raw_options:
+            if option["feedback"] and option["correct"]:
+                problems.add(
+                    option["line"],
+                    f"option {option['letter']} is the correct one; 'Feedback:' is for wrong options",
+                )
+            if option["misconception"] and option["correct"]:
+                problems.add(
+                    option["line"],
+                    f"option {option['letter']} is correct; 'Misconception:' names a wrong answer",
+                )
+            if template and not option["correct"] and not option["misconception"]:
+                problems.add(
+                    option["line"],
+                    f"option {option['letter']} of a template is computed from a mistake: "
+                    "name it on a 'Misconception: ...' line under the option",
+                )
+        if qtype == "single" and len(correct) == 1:
+            correct_letter = correct[0]["letter"]
+            named = _OPTION_NAMED.search(texts.get("Final answer", (0, ""))[1])
+            if named and not pool and named.group(1) != correct_letter:
+                problems.add(
+                    texts["Final answer"][0],
+                    f"the final answer names Option {named.group(1)}, "
+                    f"but the option marked correct is {correct_letter}",
+                )
+        if pool and not ordered:
+            # A test shows these options shuffled, so a letter in the text would be wrong.
+            for name in ("Final answer", "Solution"):
+                _, value = text_of(name)
+                named = _OPTION_NAMED.search(value)
+                if named:
+                    problems.add(
+                        parts[name][0] - 1,
+                        f"'{named.group(0)}' names an option by letter, but a test shuffles "
+                        "them: name the answer itself, or add 'ordered: true'",
+                    )
+            for option in raw_options:
+                if _OF_THE_ABOVE.search(option["text"]):
+                    problems.add(
+                        option["line"],
+                        "an option that refers to the others only makes sense in its place: "
+                        "add 'ordered: true' so the options are not shuffled",
+                    )
+    if qtype == "ordering" and raw_options:
+        answer_spec = {"correct": [o["letter"] for o in raw_options], "scoring": scoring}
+    if qtype == "numeric" and "Answer" in parts:
+        answer_spec = _parse_numeric_answer(parts["Answer"], template, problems)
 
     if len(problems.errors) > before:
         return None
+
+    options = [
+        ParsedOption(
+            letter=o["letter"],
+            html=render(render_inline, o["text"], o["line"]),
+            feedback_html=render(render_inline, o["feedback"], o["line"]) if o["feedback"] else "",
+            misconception=render(render_inline, o["misconception"], o["line"])
+            if o["misconception"]
+            else "",
+        )
+        for o in raw_options
+    ]
     block = "\n".join(lines[start + 1 : end]).strip()
-    return ParsedQuestion(
+    parsed = ParsedQuestion(
         key=key,
         position=expected,
         difficulty=difficulty,
         line=heading_line,
         source_hash=hashlib.sha256(block.encode()).hexdigest(),
-        stem_html=render_block(stem),
-        options=[option for option, _, _ in options],
-        correct_letter=correct[0].letter,
-        solution_steps=[render_block(step) for step in steps],
-        final_answer_html=render_block(texts["Final answer"][1]),
-        quick_check_html=render_block(texts["Quick check"][1]),
-        hint_html=render_block(texts["Hint"][1]),
-        common_mistakes=[render_inline(mistake) for mistake in mistakes],
+        stem_html=render(render_block, stem, stem_line),
+        options=options,
+        correct_letter=correct_letter,
+        solution_steps=[render(render_block, step, parts["Solution"][0]) for step in steps],
+        final_answer_html=render(render_block, texts["Final answer"][1], texts["Final answer"][0]),
+        quick_check_html=render(render_block, texts["Quick check"][1], texts["Quick check"][0])
+        if "Quick check" in texts
+        else "",
+        hint_html=render(render_block, texts["Hint"][1], texts["Hint"][0])
+        if "Hint" in texts
+        else "",
+        common_mistakes=[
+            render(render_inline, mistake, parts["Common mistakes"][0]) for mistake in mistakes
+        ],
+        qtype=qtype,
+        scoring=scoring,
+        ordered=ordered,
+        answer_spec=answer_spec,
+        template=template.as_json() if template else {},
     )
+    if len(problems.errors) > before:
+        return None
+    if template:
+        _check_variants(parsed, template, parts, problems)
+    else:
+        parsed.stem_words = {_words(parsed.stem_html)}
+        _check_distinct_options(parsed, {}, parts, problems, seed=None)
+    if len(problems.errors) > before:
+        return None
+    return parsed
+
+
+def _words(rendered: str) -> str:
+    """A stem's words, for the 'no pool stem repeats a practice stem word for word' rule."""
+    return " ".join(re.findall(r"\w+", html_module.unescape(_TAG.sub(" ", rendered)).lower()))
+
+
+def _shown(rendered: str) -> str:
+    return " ".join(html_module.unescape(_TAG.sub("", rendered)).split())
+
+
+def _parse_template(parts, problems: Problems) -> Template | None:
+    parameters: list[Parameter] = []
+    derived: list[Derived] = []
+    ok = True
+    for name, parse, target in (
+        ("Parameters", parse_parameter, parameters),
+        ("Derived", parse_derived, derived),
+    ):
+        if name not in parts:
+            continue
+        first, body = parts[name]
+        items = 0
+        for offset, line in enumerate(body):
+            if not line.strip():
+                continue
+            bullet = _BULLET.match(line.strip())
+            try:
+                if not bullet:
+                    raise TemplateError(f"expected a bullet ('- ...') in '### {name}'")
+                target.append(parse(bullet.group(1), first + offset))
+                items += 1
+            except TemplateError as exc:
+                problems.add(first + offset, str(exc))
+                ok = False
+        if not items and ok:
+            problems.add(first - 1, f"'### {name}' needs at least one item")
+            ok = False
+    if not ok:
+        return None
+    try:
+        return Template(parameters, derived)
+    except TemplateError as exc:
+        problems.add(exc.line or parts["Parameters"][0] - 1, str(exc))
+        return None
+
+
+def _parse_numeric_answer(part, template: Template | None, problems: Problems) -> dict:
+    first, body = part
+    spec: dict = {
+        "value": None,
+        "tolerance": None,
+        "relative_tolerance": None,
+        "unit": "",
+        "percent": False,
+        "accept_fraction": False,
+    }
+    lines: dict[str, int] = {}
+    for offset, line in enumerate(body):
+        number = first + offset
+        if not line.strip():
+            continue
+        key, sep, value = line.strip().partition(":")
+        key, value = key.strip().lower().replace(" ", "_"), value.strip()
+        if not sep or key not in ANSWER_KEYS:
+            problems.add(
+                number,
+                f"expected 'key: value' in '### Answer' with a key among {', '.join(ANSWER_KEYS)}",
+            )
+            continue
+        if key in lines:
+            problems.add(number, f"'{key}' is given twice")
+        lines[key] = number
+        if key == "value":
+            try:
+                compile_expression(value, template.numeric_names if template else ())
+            except ExpressionError as exc:
+                problems.add(number, f"the answer's value: {exc}")
+            else:
+                if template is None and not _NUMBER_TEXT.match(value):
+                    problems.add(
+                        number, "the answer's value is a number (or, in a template, an expression)"
+                    )
+            spec["value"] = value
+        elif key in ("tolerance", "relative_tolerance"):
+            if not _NUMBER_TEXT.match(value) or Decimal(value) < 0:
+                problems.add(number, f"'{key}' is a number of zero or more, not '{value}'")
+            elif key == "relative_tolerance" and Decimal(value) >= 1:
+                problems.add(number, "'relative_tolerance' is a share below 1 (0.01 = within 1%)")
+            else:
+                spec[key] = value
+        elif key in ("percent", "accept_fraction"):
+            if value.lower() not in ("true", "false"):
+                problems.add(number, f"'{key}' is true or false, not '{value}'")
+            spec[key] = value.lower() == "true"
+        else:
+            if not value or len(value) > 20 or any(c.isdigit() for c in value):
+                problems.add(number, "'unit' is a short name without digits, such as ms")
+            spec["unit"] = value
+    if spec["value"] is None:
+        problems.add(first - 1, "'### Answer' needs a 'value: ...' line")
+    if spec["tolerance"] and spec["relative_tolerance"]:
+        problems.add(first - 1, "give 'tolerance' or 'relative_tolerance', not both")
+    if spec["percent"] and spec["unit"]:
+        problems.add(first - 1, "a percentage has no other 'unit'")
+    if spec["accept_fraction"] and not spec["percent"]:
+        problems.add(
+            lines["accept_fraction"], "'accept_fraction' only applies with 'percent: true'"
+        )
+    if (
+        spec["accept_fraction"]
+        and template is None
+        and spec["value"]
+        and _NUMBER_TEXT.match(spec["value"])
+        and not _fraction_reading_is_unambiguous(Fraction(spec["value"]), spec)
+    ):
+        problems.add(
+            lines["accept_fraction"],
+            "'accept_fraction' needs an answer above 1%: below it, 0.5 could mean 0.5% or 50%",
+        )
+    return spec
+
+
+def _fraction_reading_is_unambiguous(value: Fraction, spec: dict) -> bool:
+    allowed = Fraction(spec.get("tolerance") or 0)
+    if spec.get("relative_tolerance"):
+        allowed = max(allowed, abs(value) * Fraction(spec["relative_tolerance"]))
+    return abs(value) - allowed > 1
+
+
+def _check_distinct_options(parsed, values, parts, problems: Problems, seed) -> bool:
+    """Two options that look the same, or a distractor that shows the answer, make a bad item."""
+    if parsed.qtype not in ("single", "multiple", "ordering") or not parsed.options:
+        return True
+    section = ANSWER_SECTION[parsed.qtype]
+    line = parts[section][0] - 1
+    when = f" for seed {seed}" if seed is not None else ""
+    shown = [_shown(fill(o.html, values) if values else o.html) for o in parsed.options]
+    if parsed.qtype == "single":
+        answer = shown[LETTERS.index(parsed.correct_letter)]
+        for option, text in zip(parsed.options, shown, strict=True):
+            if option.letter != parsed.correct_letter and text == answer:
+                because = f" ({_shown(option.misconception)})" if option.misconception else ""
+                problems.add(
+                    line,
+                    f"option {option.letter}{because} shows the answer{when}: {text}",
+                )
+                return False
+    seen: dict[str, str] = {}
+    for option, text in zip(parsed.options, shown, strict=True):
+        if text in seen:
+            problems.add(line, f"options {seen[text]} and {option.letter} coincide{when}: {text}")
+            return False
+        seen[text] = option.letter
+    return True
+
+
+def _check_variants(parsed: ParsedQuestion, template: Template, parts, problems: Problems) -> None:
+    """Render the template for SEEDS_CHECKED seeds; refuse it at the first seed that fails."""
+    fields = [
+        parsed.stem_html,
+        *(o.html for o in parsed.options),
+        *(o.feedback_html for o in parsed.options),
+        *(o.misconception for o in parsed.options),
+        *parsed.solution_steps,
+        parsed.final_answer_html,
+        parsed.quick_check_html,
+        parsed.hint_html,
+        *parsed.common_mistakes,
+    ]
+    stems = set()
+    for seed in range(SEEDS_CHECKED):
+        try:
+            values = template.values(seed)
+            for rendered in fields:
+                fill(rendered, values)
+            if parsed.qtype == "numeric":
+                value = template.evaluate(parsed.answer_spec["value"], values, parts["Answer"][0])
+                if parsed.answer_spec["accept_fraction"] and not _fraction_reading_is_unambiguous(
+                    value, parsed.answer_spec
+                ):
+                    raise TemplateError(
+                        f"the answer is {float(value):g}% for seed {seed}: 'accept_fraction' "
+                        "needs every answer above 1%",
+                        parts["Answer"][0],
+                    )
+        except TemplateError as exc:
+            problems.add(exc.line or parsed.line, str(exc))
+            return
+        if not _check_distinct_options(parsed, values, parts, problems, seed):
+            return
+        stems.add(_words(fill(parsed.stem_html, values)))
+    parsed.stem_words = stems
 
 
 def _items(
@@ -512,43 +1015,62 @@ def _parse_list(part, marker: re.Pattern, section: str, what: str, problems: Pro
     if marker is _STEP:
         for expected, (number, match, _) in enumerate(items, start=1):
             if int(match.group(1)) != expected:
-                problems.add(number, f"solution steps are numbered 1, 2, 3...; expected {expected}")
+                problems.add(
+                    number, f"{section.lower()} steps are numbered 1, 2, 3...; expected {expected}"
+                )
                 break
     return ["\n".join([match.group(match.lastindex), *rest]).strip() for _, match, rest in items]
 
 
-def _parse_options(part, question: int, problems: Problems):
-    items = _items(part, _OPTION, "an option ('- [ ] text' or '- [x] text')", "Options", problems)
-    if items and not 3 <= len(items) <= len(LETTERS):
-        problems.add(part[0] - 1, f"Question {question} has {len(items)} options; give 3 to 5")
+def _parse_options(part, question: int, problems: Problems, qtype: str = "single") -> list[dict]:
+    """Options (a checklist) or, for ordering, steps (a numbered list in the correct order)."""
+    low, high = OPTION_COUNTS[qtype]
+    if qtype == "ordering":
+        items = _items(part, _STEP, "a numbered step ('1. ...')", "Steps", problems)
+        for expected, (number, match, _) in enumerate(items, start=1):
+            if int(match.group(1)) != expected:
+                problems.add(number, f"steps are numbered 1, 2, 3...; expected {expected}")
+                return []
+        what = "steps"
+    else:
+        items = _items(
+            part, _OPTION, "an option ('- [ ] text' or '- [x] text')", "Options", problems
+        )
+        what = "options"
+    if items and not low <= len(items) <= high:
+        problems.add(
+            part[0] - 1, f"Question {question} has {len(items)} {what}; give {low} to {high}"
+        )
         return []
     options = []
     for letter, (number, match, rest) in zip(LETTERS, items, strict=False):
-        is_correct = match.group(1).lower() == "x"
+        is_correct = qtype == "ordering" or match.group(1).lower() == "x"
         text_lines = [match.group(2)]
-        feedback = ""
+        feedback = misconception = ""
+        current = None
         for line in rest:
-            fb = _FEEDBACK.match(line)
-            if fb:
-                feedback = fb.group(1)
-            elif feedback:
+            fb, mc = _FEEDBACK.match(line), _MISCONCEPTION.match(line)
+            if fb and qtype != "ordering":
+                feedback, current = fb.group(1), "feedback"
+            elif mc and qtype != "ordering":
+                misconception, current = mc.group(1), "misconception"
+            elif current == "feedback" and line:
                 feedback += " " + line
+            elif current == "misconception" and line:
+                misconception += " " + line
             elif line:
                 text_lines.append(line)
         text = " ".join(text_lines).strip()
         if not text:
             problems.add(number, f"option {letter} is empty")
-        if feedback and is_correct:
-            problems.add(
-                number, f"option {letter} is the correct one; 'Feedback:' is for wrong options"
-            )
         options.append(
-            (
-                ParsedOption(
-                    letter, render_inline(text), render_inline(feedback) if feedback else ""
-                ),
-                is_correct,
-                number,
-            )
+            {
+                "letter": letter,
+                "text": text,
+                "feedback": feedback.strip(),
+                "misconception": misconception.strip(),
+                "correct": is_correct,
+                "line": number,
+            }
         )
     return options

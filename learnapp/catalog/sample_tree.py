@@ -83,7 +83,9 @@ def index_markdown(slug: str, title: str, order: int) -> str:
     return f"---\ntitle: {title}\nslug: {slug}\norder: {order}\nsummary: About {title}.\n---\n"
 
 
-def write_tree(root: Path, tracks: int = 1, sections: int = 1, patterns: int = 3) -> Path:
+def write_tree(
+    root: Path, tracks: int = 1, sections: int = 1, patterns: int = 3, pools: bool = False
+) -> Path:
     """Tracks t1.., sections t1-s1.., patterns t1-s1-p1.. with questions t1-s1-p1-q1.."""
     for t in range(1, tracks + 1):
         track_dir = root / f"track-{t}"
@@ -101,4 +103,93 @@ def write_tree(root: Path, tracks: int = 1, sections: int = 1, patterns: int = 3
                 pattern_dir.mkdir(exist_ok=True)
                 (pattern_dir / "lesson.md").write_text(lesson_markdown(slug, f"Pattern {slug}", p))
                 (pattern_dir / "practice.md").write_text(practice_markdown(slug))
+                if pools:
+                    (pattern_dir / "assessment.md").write_text(assessment_markdown(slug))
     return root
+
+
+# -- assessment pools ---------------------------------------------------------------------------
+
+POOL_DIFFICULTY_OF = ["easy"] * 6 + ["medium"] * 8 + ["hard"] * 6
+
+
+def pool_question_markdown(number: int, key: str, difficulty: str | None = None) -> str:
+    """A pool item: mostly single choice, with one of each other type and a template."""
+    difficulty = difficulty or POOL_DIFFICULTY_OF[(number - 1) % len(POOL_DIFFICULTY_OF)]
+    head = f"## Question {number}\nid: {key}\ndifficulty: {difficulty}\n"
+    tail = f"""
+### Solution
+1. **Work it out.** The answer to `{key}` follows from the lesson.
+
+### Final answer
+The answer to `{key}`
+"""
+    if number == 1:
+        return f"""{head}type: numeric
+
+How many requests does pool item `{key}` count?
+
+### Answer
+value: 40
+tolerance: 0.5
+{tail}"""
+    if number == 2:
+        return f"""{head}type: multiple
+scoring: partial
+
+Which statements about pool item `{key}` hold?
+
+### Options
+- [x] Statement one of `{key}`
+- [ ] Statement two of `{key}`
+  Feedback: Why two is wrong.
+- [x] Statement three of `{key}`
+- [ ] Statement four of `{key}`
+{tail}"""
+    if number == 3:
+        return f"""{head}type: ordering
+
+Put the steps of pool item `{key}` in order.
+
+### Steps
+1. First step of `{key}`
+2. Second step of `{key}`
+3. Third step of `{key}`
+4. Fourth step of `{key}`
+{tail}"""
+    if number == 4:
+        return f"""{head}
+A log of pool item `{key}` counts {{{{valid}}}} valid requests and {{{{failed}}}} failed ones.
+What is the success rate?
+
+### Parameters
+- valid: integer 900..990
+- failed: integer 10..60
+
+### Derived
+- total = valid + failed
+- rate = valid / total * 100 in 90..100
+- wrong = valid / (valid + 2 * failed) * 100
+
+### Options
+- [x] {{{{rate:.1f}}}}%
+- [ ] {{{{wrong:.1f}}}}%
+  Misconception: counted the failures twice
+- [ ] 100%
+  Misconception: counted only the valid requests
+{tail}"""
+    return f"""{head}
+Which option answers pool item `{key}`?
+
+### Options
+- [x] The right option for `{key}`
+- [ ] A tempting option for `{key}`
+  Feedback: Why it tempts, and why it is wrong.
+- [ ] Another option for `{key}`
+{tail}"""
+
+
+def assessment_markdown(prefix: str, count: int = 20, blueprint: str = "") -> str:
+    blueprint = blueprint or "{easy: 3, medium: 4, hard: 3}"
+    questions = "\n".join(pool_question_markdown(n, f"{prefix}-a{n}") for n in range(1, count + 1))
+    return f"---\ntitle: Assessment\nblueprint: {blueprint}\n---\n\n{questions}"

@@ -35,11 +35,13 @@ class Command(BaseCommand):
             ) from None
         elapsed = time.monotonic() - started
         if check:
-            questions = sum(len(p.practice.questions) for p in tree.patterns)
+            questions = sum(len(p.practice.questions) for p in tree.patterns if p.practice)
+            pooled = sum(len(p.assessment.questions) for p in tree.patterns if p.assessment)
+            pools = f" and {pooled} assessment pool items" if pooled else ""
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"OK: {len(tree.patterns)} patterns and {questions} questions are valid "
-                    f"({elapsed:.1f}s)."
+                    f"OK: {len(tree.patterns)} patterns and {questions} questions{pools} are "
+                    f"valid ({elapsed:.1f}s)."
                 )
             )
         else:
