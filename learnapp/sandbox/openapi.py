@@ -60,7 +60,11 @@ def _errors(write: bool = False) -> dict:
             challenge=True,
         ),
         "413": _error("The body is larger than 64 KiB."),
-        "429": _error("The key's rate limit is used up for this window.", retry=True),
+        "429": _error(
+            "The key's rate limit is used up for this window, or, for requests without a valid "
+            "key, the client address's budget is.",
+            retry=True,
+        ),
         "431": _error("A header field is too large."),
     }
     if not write:
