@@ -199,3 +199,25 @@ def test_pruneanonymous_keeps_a_visitor_whose_key_is_still_used(make_key):
     _entry(visitor, 1, key=key)  # a script still calls the API with it
     call_command("pruneanonymous", "--days", "30")
     assert Learner.objects.filter(pk=visitor.pk).exists()
+
+
+PROXY = "10.0.0.5"
+
+
+def _no_key_from(client: Client, forwarded_for: str) -> int:
+    return client.get(DATA, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded_for).status_code
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_budget(budget, settings):
+    settings.TRUSTED_PROXIES = [PROXY]
+    client = Client()  # built after the setting, as a server starts after its configuration
+    assert [_no_key_from(client, ADDRESS) for _ in range(4)] == [401, 401, 401, 429]
+    assert _no_key_from(client, "203.0.113.99") == 401  # another school, behind the same proxy
+
+
+def test_without_trusted_proxies_a_forwarded_for_header_buys_no_new_budget(budget, settings):
+    settings.TRUSTED_PROXIES = []
+    client = Client()
+    cache.delete(f"sandbox:anon:{PROXY}:{int(budget.now // ratelimit.WINDOW)}")
+    statuses = [_no_key_from(client, f"203.0.113.{n}") for n in range(4)]
+    assert statuses == [401, 401, 401, 429]  # all counted as the peer's, whatever they claim
