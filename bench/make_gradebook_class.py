@@ -54,7 +54,8 @@ def main(argv: list[str]) -> int:
     User = get_user_model()
     pattern = Pattern.objects.get(slug=slug)
     version_ids = list(
-        Question.objects.filter(pattern=pattern)
+        Question.objects.practice()
+        .filter(pattern=pattern)
         .order_by("position")
         .values_list("current_version_id", flat=True)
     )

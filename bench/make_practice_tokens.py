@@ -34,7 +34,7 @@ def main(argv: list[str]) -> int:
     from learnapp.catalog.models import Question
     from learnapp.learning.views import FORM_SALT
 
-    pk = Question.objects.get(pattern__slug=slug, position=position).pk
+    pk = Question.objects.practice().get(pattern__slug=slug, position=position).pk
     now_ms = int(time.time() * 1000)
     with open(outfile, "w") as out:
         for _ in range(count):

@@ -126,6 +126,7 @@ class AssignmentForm(forms.ModelForm):
         self.fields["learners"].queryset = classroom_learners(classroom)
         bank = (
             Question.objects.active()
+            .practice()
             .filter(pattern__retired_at__isnull=True)
             .select_related("pattern", "current_version")
             .order_by("pattern__position", "position")

@@ -96,7 +96,7 @@ def record_practice_answer(
 def pattern_test_questions(pattern: Pattern) -> list[Question]:
     """A pattern's test: its active questions, easy to hard."""
     return sorted(
-        pattern.questions.active().exclude(current_version=None),
+        pattern.questions.active().practice().exclude(current_version=None),
         key=lambda q: (DIFFICULTY_ORDER[q.difficulty], q.position),
     )
 

@@ -45,7 +45,7 @@ def _active_pattern(slug: str) -> Pattern:
 
 def _practice_question(slug: str, number: int) -> Question:
     return get_object_or_404(
-        Question.objects.active().select_related("current_version", "pattern"),
+        Question.objects.active().practice().select_related("current_version", "pattern"),
         pattern__slug=slug,
         pattern__retired_at__isnull=True,
         position=number,
@@ -108,7 +108,7 @@ def practice_start(request: HttpRequest, slug: str) -> HttpResponse:
     pattern = _active_pattern(slug)
     request.session.pop(REVIEW_SESSION_KEY, None)
     latest = _latest_practice_answers(current_learner(request), pattern.pk)
-    positions = pattern.questions.active().values_list("pk", "position")
+    positions = pattern.questions.active().practice().values_list("pk", "position")
     first_open = next((pos for pk, pos in positions if pk not in latest), 1)
     return redirect("learning:practice", slug=slug, number=first_open)
 
@@ -161,7 +161,7 @@ def _feedback_context(request: HttpRequest, question: Question, answer: Answer |
 def _practice_context(request: HttpRequest, question: Question, answer: Answer | None) -> dict:
     """The whole practice page: the feedback's context plus the set's overview and the form."""
     pattern = question.pattern
-    questions = list(pattern.questions.active().values("pk", "position", "difficulty"))
+    questions = list(pattern.questions.active().practice().values("pk", "position", "difficulty"))
     latest = _latest_practice_answers(current_learner(request), pattern.pk)
     overview = [
         {**q, "answer": latest.get(q["pk"]), "current": q["pk"] == question.pk} for q in questions

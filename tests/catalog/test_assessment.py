@@ -428,3 +428,26 @@ class TestLoadingPools:
     def test_the_pool_field_defaults_to_practice(self, tree):
         load(tree)
         assert set(Question.objects.values_list("pool", flat=True)) == {Pool.PRACTICE}
+
+
+@pytest.mark.django_db
+class TestPracticeAndTodaysTestKeepToThePracticeSet:
+    def test_practice_pages_never_show_pool_items(self, pooled, client):
+        from django.urls import reverse
+
+        load(pooled)
+        start = client.get(reverse("learning:practice_start", args=["t1-s1-p1"]))
+        assert start.status_code == 302
+        for number in (1, 4, 10):
+            page = client.get(reverse("learning:practice", args=["t1-s1-p1", number]))
+            assert page.status_code == 200
+            assert f"t1-s1-p1-q{number}" in page.text
+            assert "pool item" not in page.text
+
+    def test_the_pattern_test_still_asks_the_ten_practice_questions(self, pooled):
+        from learnapp.learning.grading import pattern_test_questions
+
+        load(pooled)
+        questions = pattern_test_questions(Pattern.objects.get(slug="t1-s1-p1"))
+        assert len(questions) == 10
+        assert {q.pool for q in questions} == {Pool.PRACTICE}
