@@ -11,7 +11,7 @@ from learnapp.catalog.loader import ContentInvalid, load, validate
 from learnapp.catalog.models import Pattern, Pool, Question
 from learnapp.catalog.parsing import ContentErrors, parse_assessment, parse_practice
 from learnapp.catalog.sample_tree import assessment_markdown, practice_markdown, write_tree
-from learnapp.catalog.variants import Template, option_order, parse_derived, parse_parameter
+from learnapp.catalog.variants import Template, fill, option_order, parse_derived, parse_parameter
 from learnapp.catalog.variants import variant as render_variant
 
 from .conftest import edit
@@ -451,3 +451,37 @@ class TestPracticeAndTodaysTestKeepToThePracticeSet:
         questions = pattern_test_questions(Pattern.objects.get(slug="t1-s1-p1"))
         assert len(questions) == 10
         assert {q.pool for q in questions} == {Pool.PRACTICE}
+
+
+def shipped_pools(settings_content_dir):
+    tree = validate(settings_content_dir)
+    return {p.lesson.meta.slug: p.assessment for p in tree.patterns if p.assessment}
+
+
+class TestShippedPools:
+    def test_api_key_management_ships_a_pool_with_every_type_and_two_templates(self, settings):
+        pool = shipped_pools(settings.CONTENT_DIR)["api-key-management"]
+        assert len(pool.questions) >= 20
+        assert pool.blueprint == {"easy": 3, "medium": 4, "hard": 3}
+        assert {"multiple", "numeric", "ordering"} <= {q.qtype for q in pool.questions}
+        assert sum(1 for q in pool.questions if q.template) >= 2
+
+    @settings(max_examples=300, deadline=None)
+    @given(seed=st.integers(0, 2**63))
+    def test_no_shipped_template_shows_its_answer_among_the_distractors(self, seed):
+        from django.conf import settings as django_settings
+
+        if "pools" not in _SHIPPED:  # parse the content once, not once per example
+            _SHIPPED["pools"] = shipped_pools(django_settings.CONTENT_DIR)
+        for pool in _SHIPPED["pools"].values():
+            for item in pool.questions:
+                if not item.template or item.qtype != "single":
+                    continue
+                values = Template.from_json(item.template).values(seed)  # ranges hold, or it raises
+                shown = [re.sub(r"<[^>]+>", "", fill(o.html, values)) for o in item.options]
+                answer = shown[ord(item.correct_letter) - ord("A")]
+                assert shown.count(answer) == 1, (item.key, seed, shown)
+                assert len(set(shown)) == len(shown)
+
+
+_SHIPPED: dict = {}
