@@ -22,6 +22,7 @@ from .variants import (
     Template,
     TemplateError,
     check_format,
+    describe_values,
     fill,
     parse_derived,
     parse_parameter,
@@ -919,7 +920,7 @@ def _check_distinct_options(parsed, values, parts, problems: Problems, seed) -> 
         return True
     section = ANSWER_SECTION[parsed.qtype]
     line = parts[section][0] - 1
-    when = f" for seed {seed}" if seed is not None else ""
+    when = "" if seed is None else f" for seed {seed}" if isinstance(seed, int) else f" for {seed}"
     shown = [_shown(fill(o.html, values) if values else o.html) for o in parsed.options]
     if parsed.qtype == "single":
         answer = shown[LETTERS.index(parsed.correct_letter)]
@@ -954,9 +955,12 @@ def _check_variants(parsed: ParsedQuestion, template: Template, parts, problems:
         *parsed.common_mistakes,
     ]
     stems = set()
-    for seed in range(SEEDS_CHECKED):
+    corners = template.corners()
+    for seed in range(SEEDS_CHECKED + len(corners)):
         try:
-            values = template.values(seed)
+            # Seeds first, then the ends of the parameters' ranges (reported as seeds past 199).
+            drawn = corners[seed - SEEDS_CHECKED] if seed >= SEEDS_CHECKED else None
+            values = template.values(seed, drawn)
             for rendered in fields:
                 fill(rendered, values)
             if parsed.qtype == "numeric":
@@ -972,7 +976,8 @@ def _check_variants(parsed: ParsedQuestion, template: Template, parts, problems:
         except TemplateError as exc:
             problems.add(exc.line or parsed.line, str(exc))
             return
-        if not _check_distinct_options(parsed, values, parts, problems, seed):
+        where = seed if drawn is None else describe_values(drawn)
+        if not _check_distinct_options(parsed, values, parts, problems, where):
             return
         stems.add(_words(fill(parsed.stem_html, values)))
     parsed.stem_words = stems

@@ -276,16 +276,33 @@ class Template:
         self.names = set(seen)
         self.numeric_names = set(numbers)
 
-    def values(self, seed: int) -> dict[str, Value]:
-        values: dict[str, Value] = {p.name: p.draw(seed) for p in self.parameters}
+    def corners(self, limit: int = 256) -> list[dict[str, Value]]:
+        """Parameter values at the ends of their ranges: where a derived value leaves its range.
+
+        Random seeds rarely hit every extreme at once, so the loader checks these too.
+        """
+        ends = [
+            (p.name, [p.choices[0], p.choices[-1]] if p.kind == "choice" else [p.low, p.high])
+            for p in self.parameters
+        ]
+        combinations: list[dict[str, Value]] = [{}]
+        for name, pair in ends:
+            combinations = [{**c, name: end} for c in combinations for end in pair][:limit]
+        return combinations
+
+    def values(self, seed: int, drawn: dict[str, Value] | None = None) -> dict[str, Value]:
+        """One variant's values; `drawn` fixes the parameters instead of drawing them."""
+        values: dict[str, Value] = dict(drawn) if drawn else {}
+        values = values or {p.name: p.draw(seed) for p in self.parameters}
+        where = f"seed {seed}" if not drawn else describe_values(drawn)
         for item, expression in self._compiled:
             try:
                 value = expression.evaluate(values)
             except ExpressionError as exc:
-                raise TemplateError(f"'{item.name}' for seed {seed}: {exc}", item.line) from None
+                raise TemplateError(f"'{item.name}' for {where}: {exc}", item.line) from None
             if item.low is not None and not item.low <= value <= item.high:
                 raise TemplateError(
-                    f"'{item.name}' is {_plain(value)} for seed {seed}, outside its range "
+                    f"'{item.name}' is {_plain(value)} for {where}, outside its range "
                     f"{_plain(item.low)}..{_plain(item.high)}",
                     item.line,
                 )
@@ -313,7 +330,13 @@ class Template:
         )
 
 
-def _plain(value: Fraction) -> str:
+def describe_values(values: dict[str, Value]) -> str:
+    return ", ".join(f"{name} = {_plain(value)}" for name, value in values.items())
+
+
+def _plain(value: Value) -> str:
+    if isinstance(value, str):
+        return repr(value)
     try:
         return format_value(value)
     except TemplateError:

@@ -485,3 +485,19 @@ class TestShippedPools:
 
 
 _SHIPPED: dict = {}
+
+
+def test_a_range_broken_only_at_the_ends_of_the_parameters_is_refused():
+    # The range fails only when total is 1000 and both counts are at their highest (about 1 in
+    # 1.7 million draws), which 200 random seeds miss; the ends of the ranges are checked as well.
+    body = (
+        TEMPLATE.replace("in 0..10", "in 0..79.95")
+        .replace("expired: integer 5..40", "expired: integer 5..400")
+        .replace("invalid: integer 10..40", "invalid: integer 10..400")
+    )
+    text = question(5, body + SOLUTION)
+    (error,) = pool_errors(text)
+    assert error == (
+        f"{PATH}:{line_of(text, '- rate =', '## Question 5')}: 'rate' is 80 for total = 1000, "
+        "expired = 400, invalid = 400, outside its range 0..79.95"
+    )
