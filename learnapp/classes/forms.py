@@ -24,6 +24,24 @@ DATETIME_WIDGET = forms.DateTimeInput(
 )
 
 
+# The largest id a 64-bit integer column holds. A posted id past it would make SQLite raise
+# OverflowError inside Django's `id IN (...)` query (a 500) instead of "not a valid choice".
+MAX_ID = 2**63 - 1
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for pk in value:
+            text = str(pk).strip()
+            if not (text.isascii() and text.isdigit() and int(text) <= MAX_ID):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
 def class_date_field(label: str | None = None) -> forms.DateTimeField:
     return forms.DateTimeField(
         widget=DATETIME_WIDGET, label=label, validators=[validate_class_date]
@@ -70,7 +88,7 @@ def classroom_learners(classroom: Classroom):
 class AssignmentForm(forms.ModelForm):
     """Either a pattern's test or questions picked from the bank; for a class, a group or people."""
 
-    questions = forms.ModelMultipleChoiceField(
+    questions = IdMultipleChoiceField(
         queryset=Question.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -110,6 +128,7 @@ class AssignmentForm(forms.ModelForm):
             "results_visibility",
         ]
         widgets = {"learners": forms.CheckboxSelectMultiple}
+        field_classes = {"learners": IdMultipleChoiceField}
         labels = {"pattern": "Pattern's test", "learners": "Only these learners"}
         help_texts = {
             "pattern": "Assign this pattern's ten-question test, or leave empty and pick questions.",

@@ -206,3 +206,19 @@ def test_instructor_forms_with_extreme_values_never_fail_and_what_they_accept_wo
             learner.cookies["tz"] = tz
             assert learner.get("/assigned/").status_code == 200
         assert learner.post(f"/assignments/{new.pk}/start/").status_code == 302
+
+
+@pytest.mark.parametrize("field", ["learners", "questions"])
+@pytest.mark.parametrize("posted_id", [str(2**64), "٣", "-1"])
+def test_an_id_no_row_could_have_is_not_a_valid_choice(
+    people, classroom, assignment, as_user, field, posted_id
+):
+    # 2**64 overflowed SQLite's integer inside Django's `id IN (...)`: a 500.
+    instructor = as_user(people["instructor_x"])
+    response = instructor.post(
+        f"/classes/{classroom.pk}/assignments/new/",
+        assignment_data(assignment, **{field: [posted_id]}),
+    )
+    assert response.status_code == 400
+    assert "is not a valid value" in response.content.decode()
+    assert Assignment.objects.count() == 1
