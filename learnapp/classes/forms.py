@@ -70,6 +70,7 @@ class GroupForm(forms.ModelForm):
         model = LearnerGroup
         fields = ["name", "members"]
         widgets = {"members": forms.CheckboxSelectMultiple}
+        field_classes = {"members": IdMultipleChoiceField}
 
     def __init__(self, *args, classroom: Classroom, **kwargs):
         super().__init__(*args, **kwargs)

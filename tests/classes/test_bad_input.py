@@ -222,3 +222,15 @@ def test_an_id_no_row_could_have_is_not_a_valid_choice(
     assert response.status_code == 400
     assert "is not a valid value" in response.content.decode()
     assert Assignment.objects.count() == 1
+
+
+def test_a_group_member_id_no_row_could_have_is_not_a_valid_choice(people, classroom, as_user):
+    instructor = as_user(people["instructor_x"])
+    response = instructor.post(
+        f"/classes/{classroom.pk}/groups/",
+        {"name": "Table 1", "members": [str(2**63)]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "is not a valid value" in response.content.decode()
+    assert not classroom.groups.filter(name="Table 1").exists()
