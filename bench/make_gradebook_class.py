@@ -107,7 +107,6 @@ def main(argv: list[str]) -> int:
                     learner=learner,
                     pattern=pattern,
                     assignment=assignment,
-                    version_ids=version_ids,
                     submitted_at=now,
                     score=(i + j) % 11,
                     total=10,

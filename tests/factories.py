@@ -181,3 +181,88 @@ class PracticeAnswerFactory(factory.django.DjangoModelFactory):
     choice = factory.LazyAttribute(
         lambda o: o.question_version.correct_letter if o.is_correct else "A"
     )
+
+
+# -- answering tests: each attempt shows the options in its own order ---------------------------
+# Tests name options by their canonical letter ("B" is right in make_question_set); these give
+# the letter a learner of that attempt sees, which is what the test form posts.
+
+
+def shown_letter(attempt, number: int, canonical: str) -> str:
+    item = attempt.items.get(number=number)
+    return "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[item.option_order.index(canonical)]
+
+
+def right_letter(attempt, number: int) -> str:
+    """The shown letter of a single-choice item's right option."""
+    item = attempt.items.select_related("question_version").get(number=number)
+    return shown_letter(attempt, number, item.question_version.correct_letter)
+
+
+def wrong_letter(attempt, number: int) -> str:
+    """The shown letter of a wrong option of a single-choice item."""
+    item = attempt.items.select_related("question_version").get(number=number)
+    wrong = next(
+        o["letter"]
+        for o in item.question_version.options
+        if o["letter"] != item.question_version.correct_letter
+    )
+    return shown_letter(attempt, number, wrong)
+
+
+# -- assessment pools ----------------------------------------------------------------------------
+
+
+def make_assessment_pool(pattern, easy: int = 6, medium: int = 8, hard: int = 6, **version_fields):
+    """An assessment pool for `pattern` (B right, as in make_question_set), in bulk: a pool of
+    2,000 takes a few queries, not thousands. Sets the blueprint to 3 easy, 4 medium, 3 hard."""
+    from learnapp.catalog.models import Pool
+
+    counts = {"easy": easy, "medium": medium, "hard": hard}
+    questions = Question.objects.bulk_create(
+        [
+            Question(
+                pattern=pattern,
+                key=f"{pattern.slug}-pool-{level}-{n}",
+                pool=Pool.ASSESSMENT,
+                position=index,
+                difficulty=level,
+            )
+            for index, (level, n) in enumerate(
+                ((level, n) for level, count in counts.items() for n in range(count)), start=1
+            )
+        ]
+    )
+    fields = {
+        "source_hash": "0" * 64,
+        "correct_letter": "B",
+        "solution_steps": ["<p>POOL-STEP</p>"],
+        "final_answer_html": "<p>POOL-FINAL</p>",
+        "quick_check_html": "<p>POOL-QUICK</p>",
+        "hint_html": "<p>POOL-HINT</p>",
+        "common_mistakes": ["POOL-MISTAKE"],
+        **version_fields,
+    }
+    options = fields.pop("options", None) or [
+        {"letter": letter, "html": f"Pool option {letter}", "feedback_html": ""}
+        for letter in "ABCD"
+    ]
+    versions = QuestionVersion.objects.bulk_create(
+        [
+            QuestionVersion(
+                question=question,
+                number=1,
+                difficulty=question.difficulty,
+                stem_html=f"<p>Pool stem {question.key}?</p>",
+                options=options,
+                **fields,
+            )
+            for question in questions
+        ]
+    )
+    for question, version in zip(questions, versions, strict=True):
+        question.current_version = version
+    Question.objects.bulk_update(questions, ["current_version"])
+    pattern.blueprint = {"easy": 3, "medium": 4, "hard": 3}
+    pattern.save(update_fields=["blueprint"])
+    return questions

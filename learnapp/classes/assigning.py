@@ -8,7 +8,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from learnapp.catalog.models import Question
-from learnapp.learning.grading import AnswerRejected, pattern_test_questions
+from learnapp.learning.draw import PoolItem, create_attempt, draw_for_pattern, seen_questions
+from learnapp.learning.grading import AnswerRejected
 from learnapp.learning.models import Attempt, Learner
 
 from .models import Assignment, Extension
@@ -76,11 +77,26 @@ def status_of(window: Window, attempts: list[Attempt], now: datetime) -> str:
     return Status.NOT_STARTED
 
 
-def assignment_questions(assignment: Assignment) -> list[Question]:
+def custom_quiz_items(assignment: Assignment) -> list[PoolItem]:
+    """A custom quiz's questions in the instructor's order: still active, with a version."""
+    by_id = Question.objects.active().exclude(current_version=None).in_bulk(assignment.question_ids)
+    return [
+        PoolItem(pk, by_id[pk].current_version_id, by_id[pk].difficulty)
+        for pk in assignment.question_ids
+        if pk in by_id
+    ]
+
+
+def draw_for_assignment(assignment: Assignment, learner: Learner) -> tuple[list[PoolItem], set]:
+    """A pattern's test draws from its pool; a custom quiz asks its fixed questions.
+
+    Either way each attempt gets its own variant seeds and option order (draw.create_attempt).
+    """
     if assignment.pattern_id:
-        return pattern_test_questions(assignment.pattern)
-    by_id = Question.objects.active().in_bulk(assignment.question_ids)
-    return [by_id[pk] for pk in assignment.question_ids if pk in by_id]
+        return draw_for_pattern(learner, assignment.pattern)
+    picked = custom_quiz_items(assignment)
+    seen = seen_questions(learner, {"question_id__in": [item.question_id for item in picked]})
+    return picked, seen
 
 
 def start_assigned_attempt(assignment: Assignment, user, now: datetime | None = None) -> Attempt:
@@ -112,16 +128,23 @@ def _start_locked(assignment: Assignment, user, learner: Learner, now: datetime)
             f"{'s' if assignment.attempts_allowed != 1 else ''} this assignment allows.",
             403,
         )
-    questions = assignment_questions(assignment)
-    if not questions:
+    picked, seen = draw_for_assignment(assignment, learner)
+    if not picked:
         raise AnswerRejected("This quiz has no questions left; tell your instructor.", 409)
-    pattern = assignment.pattern or questions[0].pattern
-    return Attempt.objects.create(
-        learner=learner,
-        pattern=pattern,
+    pattern_id = (
+        assignment.pattern_id
+        or (
+            Question.objects.filter(pk=picked[0].question_id).values_list("pattern_id", flat=True)[
+                0
+            ]
+        )
+    )
+    return create_attempt(
+        learner,
+        pattern_id,
+        picked,
+        seen,
         assignment=assignment,
-        version_ids=[q.current_version_id for q in questions],
-        total=len(questions),
         due_at=window.due_at,
         deadline_at=attempt_deadline(window, assignment.time_limit_minutes, now),
     )

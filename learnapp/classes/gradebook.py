@@ -1,5 +1,6 @@
 """The gradebook and item analysis, computed for a whole class in a fixed number of queries."""
 
+import html
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -7,10 +8,12 @@ from fractions import Fraction
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from learnapp.catalog.models import Question, QuestionVersion
+from learnapp.catalog.variants import variant
 from learnapp.learning.grading import finish_if_overdue
-from learnapp.learning.models import Answer, Attempt
+from learnapp.learning.models import Answer, Attempt, AttemptItem
 
 from .assigning import Status, status_of, window_for
 from .models import Assignment, Classroom, Extension, LearnerGroup
@@ -23,7 +26,7 @@ NEEDS_HELP_BELOW = Fraction(3, 5)
 @dataclass
 class Cell:
     status: str
-    score: int | None = None
+    score: Fraction | None = None
     total: int | None = None
     is_late: bool = False
     attempts: int = 0
@@ -33,7 +36,7 @@ class Cell:
     @property
     def percent(self) -> float | None:
         return (
-            round(100 * self.score / self.total, 1)
+            round(float(100 * Fraction(self.score) / self.total), 1)
             if self.total and self.score is not None
             else None
         )
@@ -101,7 +104,7 @@ class _Sitting:
     """What the grid needs of an attempt: plain values, not a model instance per cell."""
 
     pk: int
-    score: int | None
+    score: Fraction | None
     total: int
     submitted_at: datetime | None
     is_late: bool
@@ -172,22 +175,48 @@ class ItemStats:
     number: int
     question: Question
     version: QuestionVersion
+    asked: int
     answered: int
+    # The sum of credits (partial credit counts its share) and how many were fully right.
+    points: Fraction
     right: int
+    # What the most learners answered wrongly, named by the option's text (or misconception),
+    # never by a letter: every learner saw the options in their own order.
     most_chosen_wrong: tuple[str, int] | None
     discrimination: float | None
 
     @property
     def share_right(self) -> float | None:
-        return round(100 * self.right / self.answered, 1) if self.answered else None
+        return round(float(100 * self.points / self.asked), 1) if self.asked else None
+
+
+def _option_text(option: dict) -> str:
+    text = html.unescape(strip_tags(option.get("html", ""))).strip()
+    label = option.get("misconception") or ""
+    return f"{text} ({label})" if label and "{{" not in text else (label or text)
+
+
+def describe_response(item: AttemptItem, response) -> str:
+    """A canonical response in words, the same whichever order the learner saw."""
+    version = item.question_version
+    if version.qtype == "numeric":
+        return str(response)
+    options = {option["letter"]: option for option in variant(version, item.seed).options}
+    if version.qtype == "multiple":
+        return " + ".join(_option_text(options[letter]) for letter in sorted(response))
+    if version.qtype == "ordering":
+        return " → ".join(_option_text(options[letter])[:40] for letter in response)
+    return _option_text(options[response])
 
 
 def item_analysis(assignment: Assignment) -> list[ItemStats]:
-    """Per question: share right, the commonest wrong choice and a discrimination index.
+    """Per question: share right, the commonest wrong answer and a discrimination index.
 
-    Each learner's best submitted attempt counts once. The discrimination index is the share
-    right among the top 27 % of learners (by score) minus the share among the bottom 27 %:
-    near zero or negative means the question does not separate who knows from who does not.
+    Each learner's best submitted attempt counts once. Learners may have been asked different
+    items (a draw from the pool), so each item is measured over the attempts that asked it. The
+    discrimination index is the share right among the top 27 % of learners (by score) who were
+    asked the item minus the share among the bottom 27 %: near zero or negative means the
+    question does not separate who knows from who does not. Five queries whatever the size.
     """
     best: dict[int, Attempt] = {}
     for attempt in Attempt.objects.filter(assignment=assignment, submitted_at__isnull=False):
@@ -199,33 +228,60 @@ def item_analysis(assignment: Assignment) -> list[ItemStats]:
     upper = {a.pk for a in ranked[:band]}
     lower = {a.pk for a in ranked[-band:]} if band else set()
 
-    per_question = defaultdict(list)
-    for answer in Answer.objects.filter(attempt__in=[a.pk for a in ranked]).only(
-        "attempt_id", "question_id", "choice", "is_correct"
+    answers = {
+        (answer.attempt_id, answer.question_id): answer
+        for answer in Answer.objects.filter(attempt__in=[a.pk for a in ranked]).only(
+            "attempt_id", "question_id", "response", "credit", "is_correct"
+        )
+    }
+    per_question: dict[int, list[AttemptItem]] = defaultdict(list)
+    for item in AttemptItem.objects.filter(attempt__in=[a.pk for a in ranked]).select_related(
+        "question_version", "question"
     ):
-        per_question[answer.question_id].append(answer)
+        per_question[item.question_id].append(item)
 
-    version_ids = ranked[0].version_ids if ranked else []
-    versions = QuestionVersion.objects.select_related("question").in_bulk(version_ids)
+    order = {"easy": 0, "medium": 1, "hard": 2}
+    questions = sorted(
+        per_question.values(),
+        key=lambda items: (
+            order.get(items[0].difficulty, 3),
+            min(item.number for item in items),
+            items[0].question.position,
+        ),
+    )
     stats = []
-    for number, version_id in enumerate(version_ids, start=1):
-        version = versions[version_id]
-        answers = per_question.get(version.question_id, [])
-        wrong = Counter(a.choice for a in answers if not a.is_correct)
+    for number, items in enumerate(questions, start=1):
+        given = [(item, answers.get((item.attempt_id, item.question_id))) for item in items]
+        answered = [(item, answer) for item, answer in given if answer is not None]
+        wrong = Counter(
+            describe_response(item, answer.response)
+            for item, answer in answered
+            if answer.credit < 1 and answer.response is not None
+        )
 
-        def share(group: set[int], answers: list[Answer] = answers) -> float:
-            right = sum(a.is_correct for a in answers if a.attempt_id in group)
-            return right / len(group) if group else 0.0
+        def share(group: set[int], given=given) -> float | None:
+            credits = [
+                Fraction(answer.credit) if answer else Fraction(0)
+                for item, answer in given
+                if item.attempt_id in group
+            ]
+            return float(sum(credits) / len(credits)) if credits else None
 
+        high, low = share(upper), share(lower)
+        newest = max(items, key=lambda item: item.question_version_id)
         stats.append(
             ItemStats(
                 number=number,
-                question=version.question,
-                version=version,
-                answered=len(answers),
-                right=sum(a.is_correct for a in answers),
+                question=newest.question,
+                version=newest.question_version,
+                asked=len(items),
+                answered=len(answered),
+                points=sum((Fraction(a.credit) for _, a in answered), Fraction(0)),
+                right=sum(1 for _, a in answered if a.credit == 1),
                 most_chosen_wrong=wrong.most_common(1)[0] if wrong else None,
-                discrimination=round(share(upper) - share(lower), 2) if band else None,
+                discrimination=round(high - low, 2)
+                if band and high is not None and low is not None
+                else None,
             )
         )
     return stats

@@ -6,6 +6,24 @@ from django import forms
 MAX_TIMED_MS = 60 * 60 * 1000
 
 
+class LetterListField(forms.Field):
+    """Repeated letters (checkboxes ticked, or steps in order): at most 26, one letter each."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[str]:
+        if not value:
+            return []
+        if not isinstance(value, list | tuple) or len(value) > 26:
+            raise forms.ValidationError(f"'{self.label}' lists at most 26 letters.")
+        letters = [str(v).strip().upper() for v in value]
+        if not all(
+            len(letter) == 1 and letter.isascii() and letter.isalpha() for letter in letters
+        ):
+            raise forms.ValidationError(f"'{self.label}' lists option letters, such as A and C.")
+        return letters
+
+
 class TestAnswerForm(forms.Form):
     """One test answer, from test-mode.js (JSON) or the plain form's navigation buttons."""
 
@@ -15,7 +33,19 @@ class TestAnswerForm(forms.Form):
             "invalid": "'number' must be the question's number, a whole number.",
         }
     )
+    # One of these, as the question's type asks, in the letters the learner sees.
     choice = forms.CharField(required=False, max_length=10)
+    choices = LetterListField(required=False, label="choices")
+    value = forms.CharField(required=False, max_length=40, strip=False)
+    order = LetterListField(required=False, label="order")
+    # An ordering question's "move up" / "move down" buttons without JavaScript: "up:B".
+    move = forms.RegexField(
+        required=False,
+        regex=r"^(up|down):[A-Z]$",
+        error_messages={"invalid": "'move' must be up:<letter> or down:<letter>."},
+    )
+    # Set by the multiple-answer form: with no box ticked, the answer is cleared, not skipped.
+    clear = forms.BooleanField(required=False)
     go = forms.ChoiceField(
         required=False,
         choices=[("next", "next"), ("previous", "previous"), ("submit", "submit")],
@@ -32,6 +62,12 @@ class TestAnswerForm(forms.Form):
             "max_value": f"'elapsed_ms' must be between 0 and {MAX_TIMED_MS} milliseconds.",
         },
     )
+
+    def has_answer(self) -> bool:
+        data = self.cleaned_data
+        return bool(
+            data["choice"] or data["choices"] or data["value"].strip() or data["order"]
+        ) or bool(data["clear"])
 
     def error_text(self) -> str:
         return " ".join(message for errors in self.errors.values() for message in errors)

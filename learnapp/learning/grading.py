@@ -1,6 +1,8 @@
 """Recording and grading answers, starting and submitting tests. Plain functions over models."""
 
+import random
 from dataclasses import dataclass
+from fractions import Fraction
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -8,10 +10,13 @@ from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from learnapp.catalog.models import Pattern, Question, QuestionVersion
+from learnapp.catalog.variants import variant
 
-from .models import Answer, Attempt, Learner, Mode, StrongRule
+from .draw import DIFFICULTY_ORDER, create_attempt, draw_for_pattern
+from .models import Answer, Attempt, AttemptItem, Learner, Mode, StrongRule
+from .points import format_points
+from .responses import ResponseError, Sent, canonical_response, credit_for
 
-DIFFICULTY_ORDER = {"easy": 0, "medium": 1, "hard": 2}
 # A day on one question is already a tab left open; the sum stops there.
 MAX_TIME_PER_QUESTION_MS = 24 * 60 * 60 * 1000
 
@@ -93,16 +98,11 @@ def record_practice_answer(
     raise AnswerRejected("Too many answers at once from this form; reload the question.", 409)
 
 
-def pattern_test_questions(pattern: Pattern) -> list[Question]:
-    """A pattern's test: its active questions, easy to hard."""
-    return sorted(
-        pattern.questions.active().practice().exclude(current_version=None),
-        key=lambda q: (DIFFICULTY_ORDER[q.difficulty], q.position),
-    )
+def start_attempt(learner: Learner, pattern: Pattern, rng: random.Random | None = None) -> Attempt:
+    """Resume the learner's unfinished self-study test of this pattern, or draw a new one.
 
-
-def start_attempt(learner: Learner, pattern: Pattern) -> Attempt:
-    """Resume the learner's unfinished self-study test of this pattern, or start one."""
+    Each retake draws afresh (see draw.py), preferring items the learner has not seen.
+    """
     unfinished = (
         Attempt.objects.in_progress()
         .filter(learner=learner, pattern=pattern, assignment__isnull=True)
@@ -111,25 +111,23 @@ def start_attempt(learner: Learner, pattern: Pattern) -> Attempt:
     )
     if unfinished:
         return unfinished
-    questions = pattern_test_questions(pattern)
-    return Attempt.objects.create(
-        learner=learner,
-        pattern=pattern,
-        version_ids=[q.current_version_id for q in questions],
-        total=len(questions),
-    )
+    picked, seen = draw_for_pattern(learner, pattern, rng)
+    return create_attempt(learner, pattern.pk, picked, seen, rng)
 
 
-def attempt_versions(attempt: Attempt) -> list[QuestionVersion]:
-    """The attempt's question versions in the order asked (one query)."""
-    by_id = QuestionVersion.objects.select_related("question").in_bulk(attempt.version_ids)
-    return [by_id[version_id] for version_id in attempt.version_ids]
+def attempt_items(attempt: Attempt) -> list[AttemptItem]:
+    """The attempt's items in the order asked, with their versions and questions (one query)."""
+    return list(attempt.items.select_related("question_version", "question").order_by("number"))
 
 
 def save_test_answer(
-    attempt: Attempt, number: int, choice: str, time_taken_ms: int | None = None
-) -> Answer:
-    """Save (or change) the choice for question `number` of an unfinished attempt."""
+    attempt: Attempt, number: int, sent: Sent, time_taken_ms: int | None = None
+) -> Answer | None:
+    """Save (or change) the answer to question `number` of an unfinished attempt.
+
+    `sent` is in the letters the learner saw; the answer stores the canonical response and its
+    exact credit. Sending nothing (every box unticked) clears the answer: None is returned.
+    """
     finish_if_overdue(attempt)
     if attempt.is_submitted and attempt.submitted_at == attempt.deadline_at:
         raise AnswerRejected(
@@ -137,13 +135,23 @@ def save_test_answer(
         )
     if attempt.is_submitted:
         raise AnswerRejected("This test has been submitted; its answers can no longer change.", 409)
-    if not 1 <= number <= len(attempt.version_ids):
+    item = (
+        attempt.items.select_related("question_version").filter(number=number).first()
+        if 1 <= number <= attempt.total
+        else None
+    )
+    if item is None:
         raise AnswerRejected(
-            f"Question {number} is not part of this test (it has {len(attempt.version_ids)}).",
-            404,
+            f"Question {number} is not part of this test (it has {attempt.total}).", 404
         )
-    version = QuestionVersion.objects.get(pk=attempt.version_ids[number - 1])
-    choice = check_choice(version, choice)
+    version = item.question_version
+    try:
+        response = canonical_response(item, version.qtype, sent)
+        if response is None and version.qtype == "single":
+            raise ResponseError("Choose one of the options first.")
+        credit = credit_for(version.qtype, variant(version, item.seed), response)
+    except ResponseError as exc:
+        raise AnswerRejected(str(exc)) from None
     with transaction.atomic():
         # Lock the attempt so an answer cannot slip in while another request submits it.
         locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
@@ -151,9 +159,14 @@ def save_test_answer(
             raise AnswerRejected(
                 "This test has been submitted; its answers can no longer change.", 409
             )
+        if response is None:
+            Answer.objects.filter(attempt=attempt, question_id=item.question_id).delete()
+            return None
         saved = {
-            "choice": choice,
-            "is_correct": choice == version.correct_letter,
+            "choice": response if version.qtype == "single" else "",
+            "response": response,
+            "credit": credit,
+            "is_correct": credit == 1,
             "question_version": version,
         }
         # Time on a question is the sum over visits: each report adds the time since the last.
@@ -164,7 +177,7 @@ def save_test_answer(
             )
         answer, _ = Answer.objects.update_or_create(
             attempt=attempt,
-            question_id=version.question_id,
+            question_id=item.question_id,
             defaults={**saved, **added},
             create_defaults={
                 **saved,
@@ -172,7 +185,7 @@ def save_test_answer(
                 "learner_id": attempt.learner_id,
                 "pattern_id": attempt.pattern_id,
                 "mode": Mode.TEST,
-                "difficulty": version.difficulty,
+                "difficulty": item.difficulty,
             },
         )
     return answer
@@ -184,15 +197,23 @@ class Verdict:
     explanation: str
 
 
-def judge(score: int, hard_right: int, rule: dict) -> Verdict:
+def judge(score: Fraction | int, hard_right: int, rule: dict) -> Verdict:
+    """Strong: a score of at least min_correct, with min_hard_correct hard items fully right."""
     needed, hard_needed = rule["min_correct"], rule["min_hard_correct"]
     if score >= needed and hard_right >= hard_needed:
         return Verdict(
-            True, f"{score} right (at least {needed} needed), {hard_right} of them hard."
+            True,
+            f"{format_points(score)} right (at least {needed} needed), "
+            f"{hard_right} hard question{'s' if hard_right != 1 else ''} fully right.",
         )
     missing = []
     if score < needed:
-        missing.append(f"{needed - score} more right answer{'s' if needed - score != 1 else ''}")
+        short = needed - score
+        missing.append(
+            f"{format_points(short)} more right answer{'s' if short != 1 else ''}"
+            if Fraction(short).denominator == 1
+            else f"{format_points(short)} more points"
+        )
     if hard_right < hard_needed:
         missing.append(f"at least {hard_needed} hard question right")
     return Verdict(False, f"Not yet: you need {' and '.join(missing)}.")
@@ -216,24 +237,43 @@ def submit_attempt(attempt_id: int, learner: Learner | int, at=None) -> Attempt:
         attempt = Attempt.objects.select_for_update().get(pk=attempt_id, learner=learner)
         if attempt.is_submitted:
             return attempt
-        versions = QuestionVersion.objects.in_bulk(attempt.version_ids)
-        answers = {a.question_version_id: a for a in attempt.answers.all()}
-        breakdown = {level: [0, 0] for level in DIFFICULTY_ORDER}
-        for version_id in attempt.version_ids:
-            level = versions[version_id].difficulty
-            breakdown[level][1] += 1
-            answer = answers.get(version_id)
-            if answer is not None and answer.is_correct:
-                breakdown[level][0] += 1
+        items = attempt.items.only("question_id", "difficulty")
+        credits = dict(attempt.answers.values_list("question_id", "credit"))
+        points = {level: Fraction(0) for level in DIFFICULTY_ORDER}
+        asked = dict.fromkeys(DIFFICULTY_ORDER, 0)
+        fully = dict.fromkeys(DIFFICULTY_ORDER, 0)
+        for item in items:
+            credit = credits.get(item.question_id) or Fraction(0)
+            asked[item.difficulty] += 1
+            points[item.difficulty] += credit
+            fully[item.difficulty] += credit == 1
+        breakdown = {
+            level: [str(points[level]), asked[level], fully[level]] for level in DIFFICULTY_ORDER
+        }
         rule = StrongRule.snapshot()
-        score = sum(right for right, _ in breakdown.values())
+        score = sum(points.values(), Fraction(0))
         attempt.score = score
         attempt.breakdown = breakdown
         attempt.rule = rule
-        attempt.is_strong = judge(score, breakdown["hard"][0], rule).is_strong
+        attempt.is_strong = judge(score, fully["hard"], rule).is_strong
         attempt.submitted_at = at or timezone.now()
         attempt.is_late = attempt.due_at is not None and attempt.submitted_at > attempt.due_at
         attempt.save(
             update_fields=["score", "breakdown", "rule", "is_strong", "submitted_at", "is_late"]
         )
     return attempt
+
+
+def breakdown_rows(attempt: Attempt) -> list[tuple[str, Fraction, int, int]]:
+    """(level, points, asked, fully right) per difficulty, for attempts graded before partial
+    credit ([right, asked]) as well as after ([points, asked, fully right])."""
+    rows = []
+    for level, values in (attempt.breakdown or {}).items():
+        points, asked = Fraction(values[0]), values[1]
+        fully = values[2] if len(values) > 2 else int(points)
+        rows.append((level, points, asked, fully))
+    return rows
+
+
+def hard_fully_right(attempt: Attempt) -> int:
+    return next((fully for level, _, _, fully in breakdown_rows(attempt) if level == "hard"), 0)

@@ -9,6 +9,8 @@ from django.db import models
 
 from learnapp.catalog.models import Difficulty, Pattern, Question, QuestionVersion
 
+from .points import FractionField
+
 
 class Learner(models.Model):
     user = models.OneToOneField(
@@ -63,17 +65,25 @@ class AttemptQuerySet(models.QuerySet):
 
 
 class Attempt(models.Model):
-    """One sitting of "Test this pattern": ten questions, nothing revealed until submitted."""
+    """One sitting of "Test this pattern": ten questions, nothing revealed until submitted.
+
+    What was asked (which items, which variant, which option order) is in `items`, fixed when
+    the attempt starts.
+    """
 
     learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="attempts")
     pattern = models.ForeignKey(Pattern, on_delete=models.PROTECT, related_name="+")
-    # The question versions asked, easy to hard, fixed when the attempt starts.
-    version_ids = models.JSONField()
     started_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The sum of the answers' credits, exact: partial credit makes thirds and sevenths.
+    score = FractionField(null=True, blank=True)
     total = models.PositiveSmallIntegerField(default=10)
-    # {"easy": [right, asked], "medium": [...], "hard": [...]}
+    # How many of the items drawn had not been asked in any earlier attempt of this learner: a
+    # strong result from a draw they had already seen in full says little (see progress.py).
+    # None for attempts started before draws were recorded.
+    new_items = models.PositiveSmallIntegerField(null=True, blank=True)
+    # {"easy": [points, asked, fully_right], "medium": [...], "hard": [...]}, points as text
+    # ("5/2"); attempts graded before partial credit have [right, asked].
     breakdown = models.JSONField(null=True, blank=True)
     is_strong = models.BooleanField(null=True)
     rule = models.JSONField(null=True, blank=True)
@@ -120,6 +130,42 @@ class Attempt(models.Model):
         return round(100 * (self.score or 0) / self.total) if self.total else 0
 
 
+class AttemptItem(models.Model):
+    """One question of an attempt exactly as this learner sees it.
+
+    Resume, review, grading, item analysis and exports all read these rows, so they show what
+    the learner saw even after the content changes: the version, the template's variant (seed)
+    and the option order.
+    """
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="items")
+    number = models.PositiveSmallIntegerField()  # 1, 2, 3... in the order asked
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    question_version = models.ForeignKey(
+        QuestionVersion, on_delete=models.PROTECT, related_name="+"
+    )
+    difficulty = models.CharField(max_length=10, choices=Difficulty.choices)
+    # The template variant; a question without a template shows the same whatever the seed.
+    seed = models.BigIntegerField(default=0)
+    # The canonical option letters in the order shown: the learner's "A" is option_order[0].
+    # For an ordering question, the steps in the order first shown.
+    option_order = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["attempt", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attempt", "number"], name="unique_attempt_item_number"
+            ),
+            models.UniqueConstraint(
+                fields=["attempt", "question"], name="unique_attempt_item_question"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"attempt {self.attempt_id} #{self.number}: {self.question_id}"
+
+
 class Answer(models.Model):
     learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
@@ -134,7 +180,13 @@ class Answer(models.Model):
         Attempt, null=True, blank=True, on_delete=models.CASCADE, related_name="answers"
     )
     difficulty = models.CharField(max_length=10, choices=Difficulty.choices)
-    choice = models.CharField(max_length=1)
+    # A single-choice answer's canonical letter ("" for other question types).
+    choice = models.CharField(max_length=1, blank=True)
+    # The whole response in canonical letters, whatever the type: "B", ["A", "C"], "4.5",
+    # ["C", "A", "B"]. A regrade recomputes `credit` from this and the attempt's item.
+    response = models.JSONField(null=True, blank=True)
+    # Exact credit from 0 to 1; `is_correct` is credit == 1, for readers that only need that.
+    credit = FractionField(default=0)
     is_correct = models.BooleanField()
     used_hint = models.BooleanField(default=False)
     time_taken_ms = models.PositiveIntegerField(null=True, blank=True)

@@ -15,14 +15,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from learnapp.catalog.models import Pattern, Question, QuestionVersion
+from learnapp.catalog.models import Pattern, Question
 from learnapp.catalog.parsing import QUESTIONS_PER_SET
 
 from .forms import MAX_TIMED_MS, TestAnswerForm
 from .grading import (
     AnswerRejected,
-    attempt_versions,
+    attempt_items,
+    breakdown_rows,
     finish_if_overdue,
+    hard_fully_right,
     judge,
     record_practice_answer,
     save_test_answer,
@@ -31,7 +33,9 @@ from .grading import (
 )
 from .learners import current_learner
 from .models import Answer, Attempt, LessonRead, Mode, StrongRule
+from .presenting import question_page, review_entry
 from .progress import progress_page_context
+from .responses import ResponseError, Sent, moved
 from .review import mistakes_to_review
 
 FORM_SALT = "learnapp.practice-form"
@@ -285,26 +289,28 @@ def test_intro(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _test_overview(attempt: Attempt) -> tuple[list, dict[int, str]]:
-    """Which questions have a saved answer: choices only, never whether they are right."""
-    choices = dict(attempt.answers.values_list("question_version_id", "choice"))
+def _test_overview(attempt: Attempt) -> list[dict]:
+    """Which questions have a saved answer: that they are answered, never whether right."""
+    answered = set(attempt.answers.values_list("question_id", flat=True))
     return [
-        {"number": n, "choice": choices.get(version_id)}
-        for n, version_id in enumerate(attempt.version_ids, start=1)
-    ], choices
+        {"number": number, "answered": question_id in answered}
+        for number, question_id in attempt.items.order_by("number").values_list(
+            "number", "question_id"
+        )
+    ]
 
 
-@require_GET
-def test_question(request: HttpRequest, attempt_id: int, number: int) -> HttpResponse:
-    attempt = _own_attempt(request, attempt_id)
-    if attempt.is_submitted:
-        return redirect("learning:test_result", attempt_id=attempt.pk)
-    if not 1 <= number <= len(attempt.version_ids):
+def _question_page(
+    request: HttpRequest, attempt: Attempt, number: int, error: str = "", typed: str = ""
+) -> HttpResponse:
+    item = attempt.items.select_related("question_version").filter(number=number).first()
+    if item is None:
         raise Http404("No such question in this test")
-    version = QuestionVersion.objects.only("pk", "stem_html", "options", "difficulty").get(
-        pk=attempt.version_ids[number - 1]
-    )
-    overview, choices = _test_overview(attempt)
+    answer = attempt.answers.filter(question_id=item.question_id).first()
+    question = question_page(item, answer)
+    if error:
+        question["saved"]["value"] = typed
+    overview = _test_overview(attempt)
     return render(
         request,
         "learning/test_question.html",
@@ -312,20 +318,25 @@ def test_question(request: HttpRequest, attempt_id: int, number: int) -> HttpRes
             "attempt": attempt,
             "pattern": attempt.pattern,
             "number": number,
-            "count": len(attempt.version_ids),
+            "count": attempt.total,
             # Plain values, not the QuestionVersion: the page gets nothing that knows the answer
             # (its correct letter, or feedback lines that would reveal the wrong options).
-            "question": {
-                "stem_html": version.stem_html,
-                "difficulty": version.difficulty,
-                "difficulty_label": version.get_difficulty_display(),
-            },
-            "options": [{"letter": o["letter"], "html": o["html"]} for o in version.options],
-            "saved_choice": choices.get(version.pk),
+            "question": question,
+            "options": question["options"],
+            "error": error,
             "overview": overview,
-            "answered": len(choices),
+            "answered": sum(1 for q in overview if q["answered"]),
         },
+        status=400 if error else 200,
     )
+
+
+@require_GET
+def test_question(request: HttpRequest, attempt_id: int, number: int) -> HttpResponse:
+    attempt = _own_attempt(request, attempt_id)
+    if attempt.is_submitted:
+        return redirect("learning:test_result", attempt_id=attempt.pk)
+    return _question_page(request, attempt, number)
 
 
 @require_POST
@@ -337,26 +348,35 @@ def test_answer(request: HttpRequest, attempt_id: int) -> HttpResponse:
         if wants_json:
             return JsonResponse({"saved": False, "error": form.error_text()}, status=400)
         return _rejected(request, form.error_text())
-    number, choice, go = (
-        form.cleaned_data["number"],
-        form.cleaned_data["choice"],
-        form.cleaned_data["go"],
-    )
-    # The plain form's navigation buttons post here too; moving on without a choice is fine.
-    if choice or not go:
+    data = form.cleaned_data
+    number, go, order = data["number"], data["go"], data["order"]
+    if data["move"]:
+        # "Move up" / "move down" without JavaScript: the new order is saved at once.
         try:
-            save_test_answer(attempt, number, choice, time_taken_ms=form.cleaned_data["elapsed_ms"])
+            order = moved(order, data["move"])
+        except ResponseError as exc:
+            return _rejected(request, str(exc))
+    sent = Sent(data["choice"], data["choices"], data["value"], order)
+    # The plain form's navigation buttons post here too; moving on without an answer is fine.
+    if form.has_answer() or not go:
+        try:
+            save_test_answer(attempt, number, sent, time_taken_ms=data["elapsed_ms"])
         except AnswerRejected as exc:
             if wants_json:
                 return JsonResponse({"saved": False, "error": str(exc)}, status=exc.status)
+            if exc.status == 400 and 1 <= number <= attempt.total:
+                # The same question again, with the reason and what was typed, to correct.
+                return _question_page(request, attempt, number, str(exc), data["value"])
             return _rejected(request, str(exc), exc.status)
     if wants_json:
         return JsonResponse({"saved": True, "number": number})
+    if data["move"]:
+        return redirect(reverse("learning:test_question", args=[attempt.pk, number]) + "#steps")
     go = go or "next"
-    if go == "submit" or (go == "next" and number >= len(attempt.version_ids)):
+    if go == "submit" or (go == "next" and number >= attempt.total):
         return redirect("learning:test_submit", attempt_id=attempt.pk)
     target = number - 1 if go == "previous" else number + 1
-    target = max(1, min(target, len(attempt.version_ids)))
+    target = max(1, min(target, attempt.total))
     return redirect("learning:test_question", attempt_id=attempt.pk, number=target)
 
 
@@ -366,7 +386,7 @@ def test_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
     if request.method == "POST" or attempt.is_submitted:
         submit_attempt(attempt.pk, current_learner(request))
         return redirect("learning:test_result", attempt_id=attempt.pk)
-    overview, _ = _test_overview(attempt)
+    overview = _test_overview(attempt)
     return render(
         request,
         "learning/test_submit.html",
@@ -374,8 +394,8 @@ def test_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
             "attempt": attempt,
             "pattern": attempt.pattern,
             "overview": overview,
-            "unanswered": [q["number"] for q in overview if not q["choice"]],
-            "count": len(attempt.version_ids),
+            "unanswered": [q["number"] for q in overview if not q["answered"]],
+            "count": attempt.total,
         },
     )
 
@@ -405,22 +425,9 @@ def test_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
             "learning/test_submitted.html",
             {"attempt": attempt, "attempts_left": _assigned_attempts_left(attempt)},
         )
-    versions = attempt_versions(attempt)
-    answers = {a.question_version_id: a for a in attempt.answers.all()}
-    review = []
-    for number, version in enumerate(versions, start=1):
-        answer = answers.get(version.pk)
-        options = {o["letter"]: o for o in version.options}
-        review.append(
-            {
-                "number": number,
-                "version": version,
-                "answer": answer,
-                "chosen": options.get(answer.choice) if answer else None,
-                "correct": options[version.correct_letter],
-            }
-        )
-    verdict = judge(attempt.score, attempt.breakdown["hard"][0], attempt.rule)
+    answers = {a.question_id: a for a in attempt.answers.all()}
+    review = [review_entry(item, answers.get(item.question_id)) for item in attempt_items(attempt)]
+    verdict = judge(attempt.score, hard_fully_right(attempt), attempt.rule)
     return render(
         request,
         "learning/test_result.html",
@@ -430,9 +437,7 @@ def test_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
             "attempts_left": _assigned_attempts_left(attempt),
             "review": review,
             "verdict": verdict,
-            "breakdown": [
-                (level, right, asked) for level, (right, asked) in attempt.breakdown.items()
-            ],
+            "breakdown": breakdown_rows(attempt),
         },
     )
 

@@ -16,7 +16,6 @@ def submit(user, assignment, score: int, total: int = 10) -> Attempt:
         learner=learner,
         pattern=assignment.pattern,
         assignment=assignment,
-        version_ids=[],
         total=total,
         score=score,
         submitted_at=timezone.now(),

@@ -26,7 +26,6 @@ def submitted(user, assignment, score: int, total: int = 10) -> Attempt:
         learner=learner,
         pattern=assignment.pattern,
         assignment=assignment,
-        version_ids=[],
         total=total,
         score=score,
         submitted_at=timezone.now(),

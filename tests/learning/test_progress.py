@@ -25,7 +25,6 @@ def seed_progress(learner, patterns_and_versions, attempts_per_pattern=1):
                 Attempt(
                     learner=learner,
                     pattern=pattern,
-                    version_ids=[v.pk for v in versions],
                     submitted_at=timezone.now(),
                     score=n % 11,
                     total=10,
@@ -93,7 +92,6 @@ def test_mastery_follows_the_published_rule(learner_client, question_set):
     Attempt.objects.create(
         learner=learner,
         pattern=pattern,
-        version_ids=[],
         submitted_at=timezone.now(),
         score=9,
         total=10,

@@ -7,16 +7,22 @@ from django.utils import timezone
 
 from learnapp.classes.models import Membership
 from learnapp.learning.models import Attempt
-from tests.factories import AssignmentFactory, ClassroomFactory, PracticeAnswerFactory
+from tests.factories import (
+    AssignmentFactory,
+    ClassroomFactory,
+    PracticeAnswerFactory,
+    shown_letter,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def answer_test(client, attempt, choices: dict[int, str]):
+    """Answer by canonical letter (B is right), sent as the letter this attempt shows."""
     for number, choice in choices.items():
         response = client.post(
             f"/tests/{attempt.pk}/answer/",
-            {"number": number, "choice": choice},
+            {"number": number, "choice": shown_letter(attempt, number, choice)},
             HTTP_ACCEPT="application/json",
         )
         assert response.status_code == 200

@@ -4,6 +4,7 @@ import pytest
 
 from learnapp.learning.grading import judge
 from learnapp.learning.models import Answer, Attempt, StrongRule
+from tests.factories import right_letter, shown_letter, wrong_letter
 
 pytestmark = pytest.mark.django_db
 
@@ -34,16 +35,16 @@ def answer_all(client, attempt, right: int, hard_right: int):
     wanted_rest = set(list(range(1, 8))[: right - hard_right])
     for number in range(1, 11):
         is_right = number in wanted_hard or number in wanted_rest
-        assert save(client, attempt, number, "B" if is_right else "A").status_code == 200
+        letter = right_letter(attempt, number) if is_right else wrong_letter(attempt, number)
+        assert save(client, attempt, number, letter).status_code == 200
 
 
 def test_an_attempt_asks_the_ten_questions_easy_to_hard(client, pattern, versions):
     attempt = start(client)
-    difficulties = [
-        v.difficulty for v in sorted(versions, key=lambda v: attempt.version_ids.index(v.pk))
-    ]
-    assert difficulties == ["easy"] * 3 + ["medium"] * 4 + ["hard"] * 3
-    assert len(attempt.version_ids) == 10
+    items = list(attempt.items.order_by("number"))
+    assert [item.question_version_id for item in items] == [v.pk for v in versions]
+    assert [item.difficulty for item in items] == ["easy"] * 3 + ["medium"] * 4 + ["hard"] * 3
+    assert attempt.total == 10
 
 
 def test_starting_again_resumes_the_unfinished_attempt(client, pattern):
@@ -59,7 +60,8 @@ def test_changing_an_answer_keeps_one_answer(client, pattern):
     save(client, attempt, 3, "A")
     save(client, attempt, 3, "D")
     save(client, attempt, 3, "D")  # a retried request
-    assert list(Answer.objects.values_list("choice", flat=True)) == ["D"]
+    (choice,) = Answer.objects.values_list("choice", flat=True)
+    assert shown_letter(attempt, 3, choice) == "D"
 
 
 def test_saving_says_nothing_about_correctness(client, pattern):
@@ -98,7 +100,7 @@ def test_nothing_changes_after_submission(client, pattern):
     response = save(client, attempt, 1, "B")
     assert response.status_code == 409
     assert "submitted" in response.json()["error"]
-    assert Answer.objects.get().choice == "A"
+    assert shown_letter(attempt, 1, Answer.objects.get().choice) == "A"
 
 
 def test_another_learners_attempt_is_not_found(client, learner_client, pattern):
@@ -134,7 +136,8 @@ def test_submitting_scores_by_difficulty_and_reveals_the_review(client, pattern)
     assert response.url == f"/tests/{attempt.pk}/result/"
     attempt.refresh_from_db()
     assert attempt.score == 8
-    assert attempt.breakdown == {"easy": [3, 3], "medium": [4, 4], "hard": [1, 3]}
+    # Per difficulty: points (exact, as text), asked, fully right.
+    assert attempt.breakdown == {"easy": ["3", 3, 3], "medium": ["4", 4, 4], "hard": ["1", 3, 1]}
     assert attempt.is_strong is True
     assert attempt.rule == {"min_correct": 8, "min_hard_correct": 1}
     page = client.get(response.url).content.decode()
@@ -217,7 +220,7 @@ def test_seven_right_with_a_hard_one_is_not_strong(client, pattern):
     answer_all(client, attempt, right=7, hard_right=1)
     client.post(f"/tests/{attempt.pk}/submit/")
     attempt.refresh_from_db()
-    assert (attempt.score, attempt.breakdown["hard"][0], attempt.is_strong) == (7, 1, False)
+    assert (attempt.score, attempt.breakdown["hard"][2], attempt.is_strong) == (7, 1, False)
     page = client.get(f"/tests/{attempt.pk}/result/").content.decode()
     assert "Not strong yet" in page and "1 more right answer" in page
     assert judge(7, 3, StrongRule.snapshot()).is_strong is False
@@ -228,7 +231,7 @@ def test_eight_right_with_a_hard_one_is_strong(client, pattern):
     answer_all(client, attempt, right=8, hard_right=1)
     client.post(f"/tests/{attempt.pk}/submit/")
     attempt.refresh_from_db()
-    assert (attempt.score, attempt.breakdown["hard"][0], attempt.is_strong) == (8, 1, True)
+    assert (attempt.score, attempt.breakdown["hard"][2], attempt.is_strong) == (8, 1, True)
     assert judge(8, 1, StrongRule.snapshot()).is_strong is True
 
 
@@ -253,8 +256,10 @@ def test_the_question_page_is_given_only_each_options_letter_and_text(client, pa
     for number in (1, 2, 10):
         response = client.get(f"/tests/{attempt.pk}/q/{number}/")
         context = response.context
+        item = attempt.items.get(number=number)
         assert context["options"] == [
-            {"letter": letter, "html": f"Option {letter} of {number}"} for letter in "ABCD"
+            {"letter": shown, "html": f"Option {canonical} of {number}"}
+            for shown, canonical in zip("ABCD", item.option_order, strict=True)
         ]
         # A ContextList iterates over its Contexts; keys() gives the variable names.
         values = [v for key in context.keys() for v in _context_values(context[key])]  # noqa: SIM118

@@ -19,3 +19,11 @@ def duration_ms(milliseconds: int | None) -> str:
         return f"{seconds} s"
     minutes, seconds = divmod(seconds, 60)
     return f"{minutes} min {seconds} s" if seconds else f"{minutes} min"
+
+
+@register.filter
+def points(value) -> str:
+    """{{ attempt.score|points }}: an exact score shown rounded, "7.5" or "8"; "—" if none."""
+    from learnapp.learning.points import format_points
+
+    return format_points(value)
