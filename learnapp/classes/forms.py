@@ -144,9 +144,11 @@ class AssignmentForm(forms.ModelForm):
         self.fields["pattern"].queryset = Pattern.objects.active()
         self.fields["group"].queryset = classroom.groups.all()
         self.fields["learners"].queryset = classroom_learners(classroom)
+        # The assessment pool only: a quiz of practice questions could be learned, worked
+        # solutions and all, in practice.
         bank = (
             Question.objects.active()
-            .practice()
+            .assessment()
             .filter(pattern__retired_at__isnull=True)
             .select_related("pattern", "current_version")
             .order_by("pattern__position", "position")
@@ -158,7 +160,7 @@ class AssignmentForm(forms.ModelForm):
             bank = bank.filter(Q(pattern__slug=pattern_slug) | Q(pk__in=chosen))
         self.fields["questions"].queryset = bank
         self.fields["questions"].label_from_instance = lambda q: (
-            f"{q.pattern.title} · Q{q.position} ({q.difficulty}): {q.key}"
+            f"{q.pattern.title} · pool item {q.position} ({q.difficulty}): {q.key}"
         )
         if chosen:
             self.initial["questions"] = chosen

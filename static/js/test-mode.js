@@ -43,11 +43,78 @@
     this.status.dataset.state = state;
   };
 
-  Saver.prototype.queue = function (number, choice, elapsed) {
-    // Time not yet reported for this question is kept when the choice changes again.
+  // What the form holds for its question, by type, as the fields the server reads.
+  function readAnswer(form) {
+    var qtype = form.dataset.qtype || "single";
+    if (qtype === "multiple") {
+      var ticked = Array.prototype.map.call(
+        form.querySelectorAll('input[name="choices"]:checked'), function (box) { return box.value; });
+      return { choices: ticked, clear: "1" };
+    }
+    if (qtype === "numeric") {
+      var input = form.querySelector('input[name="value"]');
+      return { value: input ? input.value : "" };
+    }
+    if (qtype === "ordering") {
+      return { order: Array.prototype.map.call(
+        form.querySelectorAll("[data-ordering] [data-step]"), function (li) { return li.dataset.step; }) };
+    }
+    var checked = form.querySelector('input[name="choice"]:checked');
+    return { choice: checked ? checked.value : "" };
+  }
+
+  // Show an answer kept in this browser but never confirmed by the server.
+  function applyAnswer(form, fields) {
+    if (fields.choice) {
+      var radio = form.querySelector('input[name="choice"][value="' + fields.choice + '"]');
+      if (radio) radio.checked = true;
+    }
+    if (fields.choices) {
+      form.querySelectorAll('input[name="choices"]').forEach(function (box) {
+        box.checked = fields.choices.indexOf(box.value) >= 0;
+      });
+    }
+    if (typeof fields.value === "string") {
+      var input = form.querySelector('input[name="value"]');
+      if (input) input.value = fields.value;
+    }
+    if (fields.order) {
+      var list = form.querySelector("[data-ordering]");
+      if (list) {
+        fields.order.forEach(function (letter) {
+          var li = list.querySelector('[data-step="' + letter + '"]');
+          if (li) list.appendChild(li);
+        });
+        refreshOrdering(list);
+      }
+    }
+  }
+
+  // After a step moves: the first step cannot go up, the last cannot go down.
+  function refreshOrdering(list) {
+    var steps = list.querySelectorAll("[data-step]");
+    steps.forEach(function (li, index) {
+      var up = li.querySelector('button[value^="up:"]'), down = li.querySelector('button[value^="down:"]');
+      if (up) up.disabled = index === 0;
+      if (down) down.disabled = index === steps.length - 1;
+    });
+  }
+
+  // Move a step in place instead of posting the form; focus stays on a button of that step.
+  function moveStep(button) {
+    var parts = button.value.split(":"), li = button.closest("[data-step]"), list = li.parentNode;
+    if (parts[0] === "up" && li.previousElementSibling) list.insertBefore(li, li.previousElementSibling);
+    else if (parts[0] === "down" && li.nextElementSibling) list.insertBefore(li.nextElementSibling, li);
+    refreshOrdering(list);
+    var focus = button.disabled ? li.querySelector("button:not([disabled])") : button;
+    if (focus) focus.focus();
+  }
+
+  Saver.prototype.queue = function (number, fields, elapsed) {
+    // Time not yet reported for this question is kept when the answer changes again.
     var earlier = this.pending[number];
     if (earlier && earlier.elapsed) elapsed = clampElapsed((elapsed || 0) + earlier.elapsed);
-    this.pending[number] = { choice: choice, elapsed: elapsed };
+    this.pending[number] = { fields: fields, elapsed: elapsed };
     savePending(this.attempt, this.pending);
     this.say("Saving…", "saving");
     this.flush();
@@ -63,7 +130,12 @@
       return;
     }
     var number = numbers[0], item = self.pending[number];
-    var body = new URLSearchParams({ number: number, choice: item.choice });
+    // Entries kept by an earlier version of this script hold a single choice.
+    var fields = item.fields || { choice: item.choice };
+    var body = new URLSearchParams({ number: number });
+    Object.keys(fields).forEach(function (name) {
+      [].concat(fields[name]).forEach(function (value) { body.append(name, value); });
+    });
     if (item.elapsed) body.set("elapsed_ms", String(clampElapsed(item.elapsed)));
     self.busy = true;
     fetch("/tests/" + self.attempt + "/answer/", {
@@ -154,17 +226,24 @@
       var number = form.dataset.number;
       // A choice made here earlier but never confirmed: show it, and send it again.
       var waiting = saver.pending[number];
-      if (waiting) {
-        var radio = form.querySelector('input[name="choice"][value="' + waiting.choice + '"]');
-        if (radio) radio.checked = true;
-      }
+      if (waiting) applyAnswer(form, waiting.fields || { choice: waiting.choice });
       // A choice clicked before this script ran (slow network) is sent now.
       var checked = form.querySelector('input[name="choice"]:checked');
       if (checked && !waiting && checked.value !== form.dataset.savedChoice) {
-        saver.queue(number, checked.value, null);
+        saver.queue(number, readAnswer(form), null);
       }
       form.addEventListener("change", function (event) {
-        if (event.target.name === "choice") saver.queue(number, event.target.value, takeElapsed());
+        if (/^(choice|choices|value)$/.test(event.target.name)) {
+          saver.queue(number, readAnswer(form), takeElapsed());
+        }
+      });
+      // Ordering: with JavaScript, "Up" and "Down" move the step here and save in the background.
+      form.addEventListener("click", function (event) {
+        var button = event.target.closest && event.target.closest('button[name="move"]');
+        if (!button || !form.contains(button)) return;
+        event.preventDefault();
+        moveStep(button);
+        saver.queue(number, readAnswer(form), takeElapsed());
       });
       // Navigation buttons still work without JavaScript; with it, they wait for the save and
       // then carry the time spent since, so "Save and next" adds to the total.
