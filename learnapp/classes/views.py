@@ -14,8 +14,10 @@ from learnapp.accounts.roles import is_instructor
 from learnapp.catalog.models import Pattern
 from learnapp.csvexport import csv_download
 from learnapp.learning.grading import AnswerRejected
-from learnapp.learning.models import Answer, Attempt, Learner
+from learnapp.learning.models import Answer, Attempt, AttemptItem, Learner
+from learnapp.learning.points import format_points, points_number
 from learnapp.learning.progress import Mastery, class_progress, progress_page_context
+from learnapp.learning.responses import response_shown
 
 from .assigning import Status, assigned_to, start_assigned_attempt, status_of, window_for
 from .forms import AssignmentForm, ClassroomForm, ExtensionForm, GroupForm, JoinForm
@@ -307,7 +309,7 @@ def gradebook_csv(request: HttpRequest, class_id: int) -> StreamingHttpResponse:
             line = [row.user.username, row.user.get_full_name(), int(row.needs_help)]
             for cell in row.cells:
                 line += [
-                    "" if cell.score is None else cell.score,
+                    "" if cell.score is None else points_number(cell.score),
                     "" if cell.total is None else cell.total,
                     "" if cell.percent is None else cell.percent,
                     int(cell.is_late),
@@ -328,14 +330,25 @@ def learner_detail(request: HttpRequest, class_id: int, user_id: int) -> HttpRes
         .select_related("assignment")
         .order_by("assignment__due_at", "started_at")
     )
-    answers = (
-        Answer.objects.filter(attempt__in=attempts)
-        .select_related("question__pattern")
-        .order_by("attempt_id", "question__position")
-    )
-    by_attempt = {}
-    for answer in answers:
-        by_attempt.setdefault(answer.attempt_id, []).append(answer)
+    answers = {
+        (a.attempt_id, a.question_id): a for a in Answer.objects.filter(attempt__in=attempts)
+    }
+    by_attempt: dict[int, list[dict]] = {}
+    for item in AttemptItem.objects.filter(attempt__in=attempts).select_related(
+        "question_version", "question__pattern"
+    ):
+        answer = answers.get((item.attempt_id, item.question_id))
+        qtype = item.question_version.qtype
+        by_attempt.setdefault(item.attempt_id, []).append(
+            {
+                "number": item.number,
+                "question": item.question,
+                # In the letters this learner saw: what they would quote when asking about it.
+                "response": response_shown(item, qtype, answer.response) if answer else "",
+                "answer": answer,
+                "credit": format_points(answer.credit) if answer else None,
+            }
+        )
     return render(
         request,
         "classes/learner_detail.html",

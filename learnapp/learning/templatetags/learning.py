@@ -12,7 +12,7 @@ def progress_of(progress: dict, pattern_id: int):
 @register.filter
 def duration_ms(milliseconds: int | None) -> str:
     """{{ answer.time_taken_ms|duration_ms }}: "42 s", "3 min 5 s", or "—" when not measured."""
-    if milliseconds is None:
+    if milliseconds is None or milliseconds == "":
         return "—"
     seconds = round(milliseconds / 1000)
     if seconds < 60:
