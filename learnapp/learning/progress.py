@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from fractions import Fraction
 
 from django.db.models import Count, Q
 
@@ -37,8 +38,10 @@ class Mastery:
         ),
         (
             STRONG,
-            "Your latest test showed the pattern is strong: 8 or more of 10 right, "
-            "with at least one hard question right.",
+            "Your latest test that asked at least one question you had not been asked before "
+            "showed the pattern is strong: 8 or more of 10 right, with at least one hard "
+            "question fully right. A retake of questions you have all seen already does not "
+            "count for this.",
         ),
     ]
     FAMILIAR_TEST_SCORE = 6
@@ -48,9 +51,11 @@ class Mastery:
 class TestResult:
     attempt_id: int
     submitted_at: datetime
-    score: int
+    score: Fraction
     total: int
     is_strong: bool
+    # At least one item was new to the learner (None, from before draws were stored, counts).
+    is_fresh: bool = True
 
     @property
     def percent(self) -> int:
@@ -84,9 +89,14 @@ class PatternProgress:
         return self.tests[-1] if self.tests else None
 
     @property
+    def last_fresh_test(self) -> TestResult | None:
+        """The latest test whose draw was not already seen in full: what "strong" reads."""
+        return next((t for t in reversed(self.tests) if t.is_fresh), None)
+
+    @property
     def mastery(self) -> str:
-        last, best = self.last_test, self.best_test
-        if last and last.is_strong:
+        best, fresh = self.best_test, self.last_fresh_test
+        if fresh and fresh.is_strong:
             return Mastery.STRONG
         if (best and best.score >= Mastery.FAMILIAR_TEST_SCORE) or all(
             right > 0 for _, right in self.practice.values()
@@ -152,12 +162,19 @@ def progress_for_learners(learner_ids: list[int]) -> dict[int, dict[int, Pattern
         .filter(Q(assignment__isnull=True) | Q(assignment__pattern__isnull=False))
         .order_by("submitted_at")
         .values_list(
-            "pk", "learner_id", "pattern_id", "submitted_at", "score", "total", "is_strong"
+            "pk",
+            "learner_id",
+            "pattern_id",
+            "submitted_at",
+            "score",
+            "total",
+            "is_strong",
+            "new_items",
         )
     )
-    for pk, learner_id, pattern_id, submitted_at, score, total, is_strong in tests:
+    for pk, learner_id, pattern_id, submitted_at, score, total, is_strong, new in tests:
         of(learner_id, pattern_id).tests.append(
-            TestResult(pk, submitted_at, score, total, bool(is_strong))
+            TestResult(pk, submitted_at, score or 0, total, bool(is_strong), new is None or new > 0)
         )
     return progress
 
