@@ -30,6 +30,63 @@ def start_test(page) -> None:
     expect(page.locator("form[data-ready]")).to_have_count(1)
 
 
+def go_to_single_choice_question(page) -> int:
+    """The first question of the draw with radio buttons (the draw mixes types)."""
+    attempt = Attempt.objects.get()
+    item = attempt.items.filter(question_version__qtype="single").order_by("number").first()
+    page.goto(f"/tests/{attempt.pk}/q/{item.number}/")
+    expect(page.locator("form[data-ready]")).to_have_count(1)
+    return item.number
+
+
+def tab_until(page, condition: str, limit: int = 120) -> None:
+    """Press Tab until `condition` (JavaScript over `el`, the focused element) holds."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(
+            f"(() => {{ const el = document.activeElement; return !!(el && ({condition})); }})()"
+        ):
+            return
+    raise AssertionError(f"Tab never reached an element where {condition}")
+
+
+def answer_by_keyboard(page, with_js: bool = True) -> str:
+    """Answer the question on screen with the keyboard alone, whatever its type."""
+    qtype = page.locator("form[data-test-form]").get_attribute("data-qtype")
+    if qtype == "single":
+        if with_js:
+            keys_ready(page)
+            page.keyboard.press("b")
+        else:
+            tab_until(page, "el.name === 'choice'")
+            page.keyboard.press("Space")
+    elif qtype == "multiple":
+        tab_until(page, "el.name === 'choices'")
+        page.keyboard.press("Space")
+    elif qtype == "numeric":
+        tab_until(page, "el.name === 'value'")
+        page.keyboard.type("12")
+        if with_js:
+            page.keyboard.press("Tab")  # leaving the field saves it
+    elif qtype == "ordering":
+        tab_until(page, "el.name === 'move' && el.value.startsWith('down:')")
+        page.keyboard.press("Enter")
+        if with_js:
+            expect(page.locator("[data-save-status]")).to_have_text("Saved.")
+        else:
+            # Without JavaScript the button posts the form and the page comes back in order.
+            expect(page.locator("form[data-test-form]")).to_have_count(1)
+    if with_js:
+        expect(page.locator("[data-save-status]")).to_have_text("Saved.")
+    return qtype
+
+
+def next_by_keyboard(page, number: int) -> None:
+    name = "Save and next →" if number < 10 else "Review and submit"
+    tab_to(page, name, limit=120)
+    page.keyboard.press("Enter")
+
+
 def test_a_learner_practises_with_and_without_a_hint(page, shipped_content):
     page.goto(PRACTICE + "1/")
     page.get_by_role("button", name="Show hint").click()
@@ -70,10 +127,9 @@ def test_a_full_test_survives_a_reload_and_ends_in_a_review(page, shipped_conten
             expect(heading).to_be_visible()
             expect(page.get_by_text("5 of 10 answered")).to_be_visible()
             page.get_by_role("link", name="Question 5: answered").click()
-            expect(page.locator('input[name="choice"]').first).to_be_checked()
+            expect(page.locator("[data-save-status]")).to_have_text("Saved.")
             page.get_by_role("link", name="Question 6: not answered").click()
-        page.locator('input[name="choice"]').first.check()
-        expect(page.locator("[data-save-status]")).to_have_text("Saved.")
+        answer_by_keyboard(page)
         if number < 10:
             page.get_by_role("button", name="Save and next →").click()
         else:
@@ -83,7 +139,7 @@ def test_a_full_test_survives_a_reload_and_ends_in_a_review(page, shipped_conten
     assert serious_accessibility_violations(page) == []
     page.get_by_role("button", name="Submit the test").click()
 
-    expect(page.get_by_role("heading", name=re.compile(r"You scored \d+ of 10"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile(r"You scored [\d.]+ of 10"))).to_be_visible()
     expect(page.get_by_role("heading", name=re.compile("strong"))).to_be_visible()
     expect(page.get_by_role("heading", name="Review all 10 questions")).to_be_visible()
     expect(page.locator(".review-item")).to_have_count(10)
@@ -95,6 +151,7 @@ def test_a_full_test_survives_a_reload_and_ends_in_a_review(page, shipped_conten
 
 def test_a_dropped_connection_loses_no_answer(page, shipped_content):
     start_test(page)
+    number = go_to_single_choice_question(page)
     page.context.set_offline(True)
     page.locator('input[name="choice"]').nth(2).check()
     status = page.locator("[data-save-status]")
@@ -102,11 +159,14 @@ def test_a_dropped_connection_loses_no_answer(page, shipped_content):
     assert not Answer.objects.exists()
     page.context.set_offline(False)
     expect(status).to_have_text("Saved.", timeout=10_000)
-    assert Answer.objects.get().choice == "C"
+    # Stored as written: the third option shown, in this attempt's order.
+    item = Attempt.objects.get().items.get(number=number)
+    assert Answer.objects.get().choice == item.option_order[2]
 
 
 def test_a_choice_made_offline_is_sent_after_a_reload(page, shipped_content):
     start_test(page)
+    number = go_to_single_choice_question(page)
     page.context.set_offline(True)
     page.locator('input[name="choice"]').nth(1).check()
     expect(page.locator("[data-save-status]")).to_contain_text("Not saved yet")
@@ -114,7 +174,8 @@ def test_a_choice_made_offline_is_sent_after_a_reload(page, shipped_content):
     page.on("dialog", lambda dialog: dialog.accept())  # "leave the page?" while unsaved
     page.reload()
     expect(page.locator("[data-save-status]")).to_have_text("Saved.", timeout=10_000)
-    assert Answer.objects.get().choice == "B"
+    item = Attempt.objects.get().items.get(number=number)
+    assert Answer.objects.get().choice == item.option_order[1]
 
 
 def keys_ready(page) -> None:
@@ -122,7 +183,7 @@ def keys_ready(page) -> None:
     expect(page.locator("html[data-choice-keys=ready]")).to_have_count(1)
 
 
-def test_the_whole_flow_works_with_the_keyboard_alone(page, shipped_content):
+def test_the_whole_flow_works_with_the_keyboard_alone(page, shipped_content, every_type_drawn):
     page.goto(PRACTICE + "1/")
     keys_ready(page)
     page.keyboard.press("4")  # chooses D
@@ -132,23 +193,65 @@ def test_the_whole_flow_works_with_the_keyboard_alone(page, shipped_content):
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name=re.compile("Question 2 of 10"))).to_be_visible()
 
+    take_a_full_test_by_keyboard(page, with_js=True)
+
+
+@pytest.fixture
+def every_type_drawn(monkeypatch):
+    """Draws that take the pool's multiple-answer, numeric and ordering items first.
+
+    The draw prefers unseen items, so counting every single-choice item as seen does it, with
+    the real draw (the live server runs in this process).
+    """
+    from learnapp.catalog.models import Question
+    from learnapp.learning import draw
+
+    real = draw.choose
+
+    def choose(pool, blueprint, seen, rng):
+        single = Question.objects.filter(current_version__qtype="single").values_list(
+            "pk", flat=True
+        )
+        return real(pool, blueprint, set(seen) | set(single), rng)
+
+    monkeypatch.setattr(draw, "choose", choose)
+
+
+def take_a_full_test_by_keyboard(page, with_js: bool) -> None:
     page.goto("/patterns/api-key-management/test/")
     tab_to(page, "Start the test")
     page.keyboard.press("Enter")
+    seen = set()
     for number in range(1, 11):
         expect(
             page.get_by_role("heading", name=re.compile(f"Question {number} of 10"))
         ).to_be_visible()
-        keys_ready(page)
-        expect(page.locator("form[data-ready]")).to_have_count(1)
-        page.keyboard.press("b")
-        expect(page.locator("[data-save-status]")).to_have_text("Saved.")
-        page.keyboard.press("Enter")  # the first button: next, or review at the end
+        if with_js:
+            expect(page.locator("form[data-ready]")).to_have_count(1)
+            # axe on each widget: radios, checkboxes, the number field, the ordering list.
+            assert serious_accessibility_violations(page) == []
+        seen.add(answer_by_keyboard(page, with_js))
+        next_by_keyboard(page, number)
+    # The shipped pool's blueprint draws every type it has into each test.
+    assert seen == {"single", "multiple", "numeric", "ordering"}
     expect(page.get_by_role("heading", name="Ready to submit?")).to_be_visible()
-    tab_to(page, "Submit the test")
+    tab_to(page, "Submit the test", limit=120)
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name=re.compile(r"You scored \d+ of 10"))).to_be_visible()
-    assert Attempt.objects.get().answers.filter(choice="B").count() == 10
+    expect(page.get_by_role("heading", name=re.compile(r"You scored [\d.]+ of 10"))).to_be_visible()
+    assert Attempt.objects.get().answers.count() == 10
+    if with_js:
+        # The review of every type, partial credit included.
+        assert serious_accessibility_violations(page) == []
+
+
+def test_a_full_test_of_every_question_type_works_by_keyboard_without_javascript(
+    browser, live_server, shipped_content, every_type_drawn
+):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    try:
+        take_a_full_test_by_keyboard(context.new_page(), with_js=False)
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize("width", [390, 1280])
