@@ -444,13 +444,18 @@ class TestPracticeAndTodaysTestKeepToThePracticeSet:
             assert f"t1-s1-p1-q{number}" in page.text
             assert "pool item" not in page.text
 
-    def test_the_pattern_test_still_asks_the_ten_practice_questions(self, pooled):
-        from learnapp.learning.grading import pattern_test_questions
+    def test_the_pattern_test_draws_its_blueprint_from_the_pool(self, pooled):
+        # Tests now draw from the assessment pool (learnapp.learning.draw); practice keeps to
+        # the practice set (above).
+        from learnapp.learning.draw import draw_for_pattern
+        from learnapp.learning.models import Learner
 
         load(pooled)
-        questions = pattern_test_questions(Pattern.objects.get(slug="t1-s1-p1"))
-        assert len(questions) == 10
-        assert {q.pool for q in questions} == {Pool.PRACTICE}
+        pattern = Pattern.objects.get(slug="t1-s1-p1")
+        picked, _ = draw_for_pattern(Learner.objects.create(), pattern)
+        assert len(picked) == sum(pattern.blueprint.values()) == 10
+        pools = Question.objects.filter(pk__in=[i.question_id for i in picked])
+        assert set(pools.values_list("pool", flat=True)) == {Pool.ASSESSMENT}
 
 
 def shipped_pools(settings_content_dir):

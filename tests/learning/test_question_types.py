@@ -180,4 +180,4 @@ def test_nothing_about_correctness_reaches_the_browser_before_submission(client,
     for response in pages:
         body = response.content.decode()
         assert not SECRETS.search(body), SECRETS.search(body)
-        assert "is_correct" not in body and "data-correct" not in body and "credit" not in body
+        assert "is_correct" not in body and "data-correct" not in body and "data-credit" not in body
