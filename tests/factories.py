@@ -266,3 +266,158 @@ def make_assessment_pool(pattern, easy: int = 6, medium: int = 8, hard: int = 6,
     pattern.blueprint = {"easy": 3, "medium": 4, "hard": 3}
     pattern.save(update_fields=["blueprint"])
     return questions
+
+
+# -- a practice set with every question type -----------------------------------------------------
+# The shipped practice sets stay the seed's ten single-choice questions; this small tree proves
+# practice works for every type. Markers ("MULTI-FEEDBACK-B") let tests find each line.
+
+PRACTICE_TYPES_SLUG = "every-type"
+
+_PRACTICE_TAIL = """
+### Solution
+1. **Work it out.** SOLUTION-{key}
+
+### Final answer
+FINAL-{key}
+
+### Quick check
+QUICK-{key}
+
+### Hint
+HINT-{key}
+
+### Common mistakes
+- MISTAKE-{key}
+"""
+
+PRACTICE_TYPES_QUESTIONS = [
+    """## Question 1
+id: pt-single
+difficulty: easy
+
+Which header carries an API key to the sandbox?
+
+### Options
+- [ ] The `X-Key` header
+  Feedback: SINGLE-FEEDBACK-A
+- [x] The `Authorization` header, as a bearer token
+- [ ] A cookie
+  Feedback: SINGLE-FEEDBACK-C
+""",
+    """## Question 2
+id: pt-multiple
+difficulty: easy
+type: multiple
+scoring: partial
+
+Which of these keep an API key out of source control?
+
+### Options
+- [x] An environment variable
+- [ ] A constant in the code
+  Feedback: MULTI-FEEDBACK-B
+- [x] A secrets manager
+- [ ] A comment next to the call
+  Feedback: MULTI-FEEDBACK-D
+""",
+    """## Question 3
+id: pt-numeric
+difficulty: easy
+type: numeric
+
+A log shows 950 valid requests out of 1,000. What is the success rate, in percent?
+
+### Answer
+value: 95
+tolerance: 0.05
+percent: true
+accept_fraction: true
+""",
+    """## Question 4
+id: pt-ordering
+difficulty: medium
+type: ordering
+scoring: partial
+
+Put the steps of rotating a key in order.
+
+### Steps
+1. STEP-CREATE a new key
+2. STEP-DEPLOY the new key
+3. STEP-CHECK the old key is unused
+4. STEP-REVOKE the old key
+""",
+    """## Question 5
+id: pt-template
+difficulty: medium
+
+A log counts {{valid}} valid requests and {{failed}} failed ones. What is the success rate?
+
+### Parameters
+- valid: integer 900..990
+- failed: integer 10..60
+
+### Derived
+- total = valid + failed
+- rate = valid / total * 100 in 90..100
+- twice = valid / (valid + 2 * failed) * 100
+
+### Options
+- [x] {{rate:.1f}}%
+- [ ] {{twice:.1f}}%
+  Misconception: counted the failures twice
+- [ ] 100%
+  Misconception: counted only the valid requests
+""",
+    """## Question 6
+id: pt-numeric-template
+difficulty: medium
+type: numeric
+
+A log counts {{valid}} valid requests and {{failed}} failed ones. What is the failure rate, in
+percent?
+
+### Parameters
+- valid: integer 900..990
+- failed: integer 10..60
+
+### Derived
+- rate = failed / (valid + failed) * 100 in 0..10
+
+### Answer
+value: rate
+tolerance: 0.05
+percent: true
+""",
+]
+
+
+def practice_types_markdown() -> str:
+    from learnapp.catalog.sample_tree import question_markdown
+
+    questions = []
+    for text in PRACTICE_TYPES_QUESTIONS:
+        key = text.split("id: ", 1)[1].split("\n", 1)[0]
+        questions.append(
+            text
+            + _PRACTICE_TAIL.format(key=key).replace("HINT-pt-template", "HINT for {{valid}} valid")
+        )
+    for number, difficulty in zip(range(7, 11), ["medium", "hard", "hard", "hard"], strict=True):
+        questions.append(question_markdown(number, f"pt-q{number}", difficulty))
+    return "---\ntitle: Every type\n---\n\n" + "\n".join(questions)
+
+
+def write_practice_types_tree(root):
+    """A content tree with one pattern whose practice set has every question type."""
+    from learnapp.catalog.sample_tree import index_markdown, lesson_markdown
+
+    pattern_dir = root / "track" / "section" / "pattern"
+    pattern_dir.mkdir(parents=True)
+    (root / "track" / "track.md").write_text(index_markdown("pt-track", "Track", 1))
+    (root / "track" / "section" / "section.md").write_text(
+        index_markdown("pt-section", "Section", 1)
+    )
+    (pattern_dir / "lesson.md").write_text(lesson_markdown(PRACTICE_TYPES_SLUG, "Every type", 1))
+    (pattern_dir / "practice.md").write_text(practice_types_markdown())
+    return root

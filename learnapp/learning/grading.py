@@ -9,7 +9,7 @@ from django.db.models import F
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
-from learnapp.catalog.models import Pattern, Question, QuestionVersion
+from learnapp.catalog.models import Pattern
 from learnapp.catalog.variants import variant
 
 from .draw import DIFFICULTY_ORDER, create_attempt, draw_for_pattern
@@ -29,34 +29,47 @@ class AnswerRejected(Exception):
         self.status = status
 
 
-def check_choice(version: QuestionVersion, choice: str) -> str:
-    letters = [option["letter"] for option in version.options]
-    choice = (choice or "").strip().upper()
-    if not choice:
-        raise AnswerRejected("Choose one of the options first.")
-    if choice not in letters:
-        raise AnswerRejected(
-            f"'{choice[:10]}' is not an option of this question; choose one of {', '.join(letters)}."
-        )
-    return choice
+# What a practice form that sent nothing is told, by type.
+NOTHING_SENT = {
+    "single": "Choose one of the options first.",
+    "multiple": "Tick at least one option first.",
+    "numeric": "Type a number first.",
+    "ordering": "Put the steps in order first.",
+}
+
+
+def _response_of(answer: Answer):
+    # Practice answers saved before every type was stored in `response` hold only a letter.
+    return answer.response if answer.response is not None else answer.choice
 
 
 def record_practice_answer(
     learner: Learner,
-    question: Question,
-    choice: str,
+    item: AttemptItem,
+    sent: Sent,
     form_token: str,
     used_hint: bool,
     time_taken_ms: int | None,
 ) -> Answer:
-    """Save a practice answer; the same choice sent again from the same form counts once.
+    """Save a practice answer; the same response sent again from the same form counts once.
+
+    `item` is the question as this form showed it (practising.practice_item: the variant's seed
+    and the steps' order); `sent` is in the letters shown and is stored canonical, with its
+    exact credit, as test answers are. A number that cannot be read is refused, not recorded.
 
     The form stays on the page after "Check" (htmx swaps only the feedback), so one form token
-    can carry several choices: A, "Not quite", then B. Each new choice is a new answer; only a
-    repeat of the choice the form last sent (a double click, a retried request) is a duplicate.
+    can carry several responses: A, "Not quite", then B. Each new response is a new answer; only
+    a repeat of the response the form last sent (a double click, a retried request) is a
+    duplicate.
     """
-    version = question.current_version
-    choice = check_choice(version, choice)
+    question, version = item.question, item.question_version
+    try:
+        response = canonical_response(item, version.qtype, sent)
+        if response is None:
+            raise ResponseError(NOTHING_SENT.get(version.qtype, NOTHING_SENT["single"]))
+        credit = credit_for(version.qtype, variant(version, item.seed), response)
+    except ResponseError as exc:
+        raise AnswerRejected(str(exc)) from None
     prefix = f"{form_token}."
     # Every practice answer to this question, newest first: a handful of rows at most.
     earlier = list(
@@ -64,12 +77,12 @@ def record_practice_answer(
             "-answered_at", "-pk"
         )
     )
-    sent = [a for a in earlier if a.form_token.startswith(prefix)]
-    # A repeat only if this form's last choice is also the learner's latest answer: a choice
-    # made in another tab in between makes this one new again.
-    if sent and earlier[0] is sent[0] and sent[0].choice == choice:
-        return sent[0]
-    # The n-th choice from this form: two copies of the same request race for the same token,
+    sent_before = [a for a in earlier if a.form_token.startswith(prefix)]
+    # A repeat only if this form's last response is also the learner's latest answer: an answer
+    # given in another tab in between makes this one new again.
+    if sent_before and earlier[0] is sent_before[0] and _response_of(sent_before[0]) == response:
+        return sent_before[0]
+    # The n-th response from this form: two copies of the same request race for the same token,
     # and the unique constraint lets exactly one of them in.
     answer = Answer(
         learner=learner,
@@ -78,12 +91,14 @@ def record_practice_answer(
         question_version=version,
         mode=Mode.PRACTICE,
         difficulty=version.difficulty,
-        choice=choice,
-        is_correct=choice == version.correct_letter,
+        choice=response if version.qtype == "single" else "",
+        response=response,
+        credit=credit,
+        is_correct=credit == 1,
         used_hint=used_hint,
         time_taken_ms=time_taken_ms,
     )
-    for index in range(len(sent), len(sent) + 3):
+    for index in range(len(sent_before), len(sent_before) + 3):
         answer.form_token = f"{prefix}{index}"
         try:
             with transaction.atomic():
@@ -92,9 +107,9 @@ def record_practice_answer(
         except IntegrityError:
             first = Answer.objects.get(learner=learner, form_token=answer.form_token)
             # The same request twice at once (double click, retry): the first answer stands.
-            if first.choice == choice:
+            if _response_of(first) == response:
                 return first
-            answer.pk = None  # another choice got that place first: take the next one
+            answer.pk = None  # another response got that place first: take the next one
     raise AnswerRejected("Too many answers at once from this form; reload the question.", 409)
 
 

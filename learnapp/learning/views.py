@@ -1,6 +1,7 @@
 import secrets
 import time
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core import signing
@@ -14,9 +15,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from learnapp.catalog.models import Pattern, Question
 from learnapp.catalog.parsing import QUESTIONS_PER_SET
+from learnapp.catalog.qtypes import QuestionType
+from learnapp.catalog.variants import variant
 
 from .forms import MAX_TIMED_MS, TestAnswerForm
 from .grading import (
@@ -32,7 +36,17 @@ from .grading import (
     submit_attempt,
 )
 from .learners import current_learner
-from .models import Answer, Attempt, LessonRead, Mode, StrongRule
+from .models import Answer, Attempt, AttemptItem, LessonRead, Mode, StrongRule
+from .practising import (
+    PracticeAnswerForm,
+    feedback,
+    new_seed,
+    practice_item,
+    read_order,
+    read_seed,
+    varies,
+    widget,
+)
 from .presenting import question_page, review_entry
 from .progress import progress_page_context
 from .responses import ResponseError, Sent, moved
@@ -147,14 +161,35 @@ def _round(request: HttpRequest, question: Question) -> _Round:
     return _Round(None, 0, next_url)
 
 
-def _feedback_context(request: HttpRequest, question: Question, answer: Answer | None) -> dict:
+def _practice_url(item: AttemptItem, review: bool, order: list[str] | None = None) -> str:
+    """The practice page showing this variant (and the steps in `order`) again."""
+    question = item.question
+    params = {}
+    if review:
+        params["review"] = "1"
+    if varies(item.question_version):
+        params["variant"] = str(item.seed)
+    if order:
+        params["order"] = "".join(order)
+    url = reverse("learning:practice", args=[question.pattern.slug, question.position])
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def _feedback_context(request: HttpRequest, item: AttemptItem, answer: Answer | None) -> dict:
     """What the feedback partial needs, without the overview's queries."""
+    question = item.question
+    version = item.question_version
     where = _round(request, question)
+    shown = variant(version, item.seed)
     return {
         "pattern": question.pattern,
         "question": question,
-        "version": question.current_version,
+        "version": version,
+        "shown": shown,
         "answer": answer,
+        "feedback": feedback(item, shown, answer) if answer else None,
+        # A template or an ordering question shows another variant (or shuffle) when reopened.
+        "varies": varies(version),
         "next_url": where.next_url,
         "review_index": where.review_index,
         "review_total": where.review_total,
@@ -162,20 +197,41 @@ def _feedback_context(request: HttpRequest, question: Question, answer: Answer |
     }
 
 
-def _practice_context(request: HttpRequest, question: Question, answer: Answer | None) -> dict:
+def _practice_context(
+    request: HttpRequest,
+    item: AttemptItem,
+    answer: Answer | None,
+    order: list[str] | None = None,
+    error: str = "",
+    typed: str = "",
+) -> dict:
     """The whole practice page: the feedback's context plus the set's overview and the form."""
+    question = item.question
     pattern = question.pattern
     questions = list(pattern.questions.active().practice().values("pk", "position", "difficulty"))
     latest = _latest_practice_answers(current_learner(request), pattern.pk)
     overview = [
         {**q, "answer": latest.get(q["pk"]), "current": q["pk"] == question.pk} for q in questions
     ]
+    # The variant's seed rides in the signed token, so the answer is graded against exactly
+    # what this form showed; the version, so an answer to a since-corrected wording is refused.
     token = signing.dumps(
-        {"q": question.pk, "n": secrets.token_hex(8), "t": int(time.time() * 1000)},
+        {
+            "q": question.pk,
+            "v": item.question_version.pk,
+            "s": item.seed,
+            "n": secrets.token_hex(8),
+            "t": int(time.time() * 1000),
+        },
         salt=FORM_SALT,
     )
+    shown_widget = widget(item, answer, order)
+    if error:
+        shown_widget["saved"]["value"] = typed
     return {
-        **_feedback_context(request, question, answer),
+        **_feedback_context(request, item, answer),
+        "widget": shown_widget,
+        "error": error,
         "count": len(questions),
         "overview": overview,
         "answered": sum(1 for q in overview if q["answer"]),
@@ -184,39 +240,94 @@ def _practice_context(request: HttpRequest, question: Question, answer: Answer |
     }
 
 
+def _form_token(request: HttpRequest, question: Question) -> dict:
+    """The practice form's signed token for this question; BadSignature if it is not one."""
+    token = signing.loads(request.POST.get("form_token", ""), salt=FORM_SALT)
+    if not isinstance(token, dict) or token.get("q") != question.pk:
+        raise signing.BadSignature("a form token of another question")
+    if not isinstance(token.get("s", 0), int) or not isinstance(token.get("n"), str):
+        raise signing.BadSignature("a form token without its seed or nonce")
+    return token
+
+
+def _shown_from_query(request: HttpRequest, question: Question) -> tuple[AttemptItem, list]:
+    """The variant (`?variant=`) and steps' order (`?order=`) to show, or fresh ones."""
+    version = question.current_version
+    seed = read_seed(request.GET["variant"]) if "variant" in request.GET else new_seed(version)
+    item = practice_item(question, seed)
+    order = []
+    if request.GET.get("order") and version.qtype == QuestionType.ORDERING:
+        order = read_order(item, list(request.GET["order"].strip().upper()))
+    return item, order
+
+
 @require_http_methods(["GET", "POST"])
 def practice_question(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     question = _practice_question(slug, number)
     if request.method == "GET":
-        return render(request, "learning/practice.html", _practice_context(request, question, None))
+        try:
+            item, order = _shown_from_query(request, question)
+        except ResponseError as exc:
+            return _rejected(request, str(exc))
+        return render(
+            request, "learning/practice.html", _practice_context(request, item, None, order)
+        )
 
     try:
-        token = signing.loads(request.POST.get("form_token", ""), salt=FORM_SALT)
-        if token.get("q") != question.pk:
-            raise signing.BadSignature
-    except (signing.BadSignature, AttributeError, TypeError):
+        token = _form_token(request, question)
+    except signing.BadSignature:
         return _rejected(
             request, "This form has expired or was changed. Reload the question and try again."
         )
+    if token.get("v", question.current_version_id) != question.current_version_id:
+        return _rejected(
+            request, "This question was corrected since you opened it: reload it to see it.", 409
+        )
+    item = practice_item(question, token.get("s", 0))
+    form = PracticeAnswerForm(request.POST)
+    if not form.is_valid():
+        return _rejected(request, form.error_text())
+    data = form.cleaned_data
+    reviewing = bool(request.GET.get("review"))
+    if data["move"]:
+        # "Up" / "Down" without JavaScript: the same variant again, with the step moved.
+        try:
+            order = moved(read_order(item, data["order"]), data["move"])
+        except ResponseError as exc:
+            return _rejected(request, str(exc))
+        url = _practice_url(item, reviewing, order) + "#steps"
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     elapsed = int(time.time() * 1000) - int(token.get("t", 0))
     try:
         answer = record_practice_answer(
             current_learner(request, create=True),
-            question,
-            request.POST.get("choice", ""),
+            item,
+            Sent(data["choice"], data["choices"], data["value"], data["order"]),
             form_token=token["n"],
             used_hint=request.session.get(f"{HINT_SESSION_PREFIX}{question.pk}", False),
             time_taken_ms=elapsed if 0 <= elapsed <= MAX_TIMED_MS else None,
         )
     except AnswerRejected as exc:
+        wants_json = "application/json" in request.headers.get("Accept", "")
+        if exc.status == 400 and not request.htmx and not wants_json:
+            # The same question again, with the reason and what was typed, to correct.
+            context = _practice_context(
+                request, item, None, _valid_order(item, data["order"]), str(exc), data["value"]
+            )
+            return render(request, "learning/practice.html", context, status=400)
         return _rejected(request, str(exc), exc.status)
     if request.htmx:
         return render(
-            request,
-            "learning/practice.html#feedback",
-            _feedback_context(request, question, answer),
+            request, "learning/practice.html#feedback", _feedback_context(request, item, answer)
         )
-    return render(request, "learning/practice.html", _practice_context(request, question, answer))
+    return render(request, "learning/practice.html", _practice_context(request, item, answer))
+
+
+def _valid_order(item: AttemptItem, letters: list[str]) -> list[str]:
+    try:
+        return read_order(item, letters) if letters else []
+    except ResponseError:
+        return []
 
 
 def _rejected(request: HttpRequest, message: str, status: int = 400) -> HttpResponse:
@@ -232,17 +343,19 @@ def practice_hint(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     question = _practice_question(slug, number)
     # Kept in the session: the next answer to this question records that a hint was used.
     request.session[f"{HINT_SESSION_PREFIX}{question.pk}"] = True
+    # The hint of the variant on screen: its seed is in the form the button belongs to.
+    try:
+        seed = _form_token(request, question).get("s", 0)
+    except signing.BadSignature:
+        seed = 0
+    item = practice_item(question, seed)
     if request.htmx:
+        hint_html = variant(item.question_version, seed).hint_html
         return render(
-            request,
-            "learning/practice.html#hint",
-            {"version": question.current_version, "hint_shown": True},
+            request, "learning/practice.html#hint", {"hint_html": hint_html, "hint_shown": True}
         )
-    return redirect(
-        reverse("learning:practice", args=[slug, number])
-        + ("?review=1" if request.GET.get("review") else "")
-        + "#hint"
-    )
+    order = _valid_order(item, [letter.strip().upper() for letter in request.POST.getlist("order")])
+    return redirect(_practice_url(item, bool(request.GET.get("review")), order) + "#hint")
 
 
 # -- review my mistakes -----------------------------------------------------------------------
