@@ -22,3 +22,32 @@
     }
   });
 })();
+
+// Ordering: "Up" and "Down" move the step in place, with focus kept on a button of that step.
+// Without JavaScript each press posts the form and the page comes back with the step moved.
+(function () {
+  "use strict";
+  function refresh(list) {
+    var steps = list.querySelectorAll("[data-step]");
+    steps.forEach(function (li, index) {
+      var up = li.querySelector('button[value^="up:"]'), down = li.querySelector('button[value^="down:"]');
+      if (up) up.disabled = index === 0;
+      if (down) down.disabled = index === steps.length - 1;
+    });
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest('form[data-practice-form] button[name="move"]');
+    if (!button) return;
+    event.preventDefault();
+    var li = button.closest("[data-step]"), list = li.parentNode;
+    if (button.value.indexOf("up:") === 0 && li.previousElementSibling) {
+      list.insertBefore(li, li.previousElementSibling);
+    } else if (button.value.indexOf("down:") === 0 && li.nextElementSibling) {
+      list.insertBefore(li.nextElementSibling, li);
+    }
+    refresh(list);
+    var focus = button.disabled ? li.querySelector("button:not([disabled])") : button;
+    if (focus) focus.focus();
+  });
+  document.documentElement.dataset.practiceReady = "true";
+})();
