@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "learnapp.clientaddr.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # /sandbox/api/ is answered here, without the page middleware below (see its module).
+    "learnapp.sandbox.middleware.sandbox_api_shortcut",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -149,6 +151,9 @@ if os.environ.get("CACHE_URL"):
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["CACHE_URL"],
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "learnapp"),
+            # Passed to each process's connection pool: a Redis that stops answering makes a
+            # request fail after two seconds instead of holding an app worker for ever.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:
@@ -191,6 +196,15 @@ CONTENT_DIR = Path(os.environ.get("LEARNAPP_CONTENT_DIR", BASE_DIR / "content"))
 # How long each app process keeps a rendered lesson page (learnapp.catalog.pages). Off in
 # development so that authors see a content load at once.
 CATALOG_PAGE_TTL = envint("LEARNAPP_CATALOG_PAGE_TTL", 0 if DEBUG else 60)
+
+# The sandbox API's hot path (learnapp.sandbox.auth and .accesslog). Each app process keeps the
+# keys it read for this many seconds (at most 1, so a revocation anywhere counts within a
+# second; 0 reads every request's key from the database), and holds up to this many access log
+# rows, written in batches at least every LEARNAPP_SANDBOX_LOG_FLUSH_MS milliseconds (at most
+# 1000: what a crash can lose) and on a graceful stop (0 rows writes each request's row at once).
+SANDBOX_KEY_CACHE_SECONDS = min(1, envint("LEARNAPP_SANDBOX_KEY_CACHE_SECONDS", 1))
+SANDBOX_LOG_BUFFER = envint("LEARNAPP_SANDBOX_LOG_BUFFER", 5000)
+SANDBOX_LOG_FLUSH_SECONDS = min(1000, envint("LEARNAPP_SANDBOX_LOG_FLUSH_MS", 500)) / 1000
 
 # Security. Everything below is on in production; the Content-Security-Policy is on everywhere so
 # that development and tests see the same rules as production (no inline script, no CDN).

@@ -29,5 +29,10 @@ def _test_server_settings():
         WHITENOISE_AUTOREFRESH=True,
         # Hashing test users' passwords properly costs a third of a second each.
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        # Tests read the sandbox's keys and access log straight from the database right after a
+        # request or an update(): no per-process key copies, every log row written at once.
+        # tests/sandbox/test_hot_path.py turns both on to test them.
+        SANDBOX_KEY_CACHE_SECONDS=0,
+        SANDBOX_LOG_BUFFER=0,
     ):
         yield

@@ -19,9 +19,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from . import auth, keys, outcomes, ratelimit
+from . import accesslog, auth, keys, outcomes, ratelimit
 from .challenges import MAX_ENTRIES
-from .models import AccessLogEntry, Category, SandboxKey, Scope, Source
+from .models import Category, SandboxKey, Scope, Source
 from .outcomes import Failure
 
 MAX_BODY = 64 * 1024
@@ -31,7 +31,7 @@ MAX_HEADERS_TOTAL = 32 * 1024
 MAX_URL = 2048
 REALM = "sandbox"
 KEEP_PER_LEARNER = MAX_ENTRIES  # the newest rows of each learner's log, all the challenges read
-TRIM_EVERY = 500
+TRIM_EVERY = 500  # about one row in this many trims its learner's log (accesslog)
 
 Handler = Callable[[HttpRequest, SandboxKey], HttpResponse]
 
@@ -142,7 +142,7 @@ def record(
     failure: Failure | None,
     started: float,
     now,
-) -> AccessLogEntry:
+) -> None:
     key = result.key or result.seen_key
     key_id = key.key_id if key else result.named_key_id
     source = getattr(request, "sandbox_source", Source.HTTP)
@@ -150,7 +150,10 @@ def record(
         learner_id = request.sandbox_learner_id
     else:
         learner_id = key.learner_id if key else None
-    entry = AccessLogEntry.objects.create(
+    # Held for the next batch (accesslog); the playground's page shows the log right after
+    # its request, so that request is written at once.
+    accesslog.add(
+        now=source == Source.PLAYGROUND,
         learner_id=learner_id,
         key=key,
         key_prefix=keys.masked(key_id) if key_id else "",
@@ -164,13 +167,6 @@ def record(
         latency_ms=round((time.perf_counter() - started) * 1000, 3),
         retry_after=int(response["Retry-After"]) if response.has_header("Retry-After") else None,
     )
-    # Each learner keeps their newest rows only. Trimming on every insert would double the
-    # cost of a request, so about one insert in TRIM_EVERY trims its learner's log: the ids
-    # are sequential, so a busy learner trims often and a log overshoots KEEP_PER_LEARNER by
-    # about TRIM_EVERY rows at most, on average.
-    if entry.pk % TRIM_EVERY == 0:
-        AccessLogEntry.objects.trim(learner_id, KEEP_PER_LEARNER)
-    return entry
 
 
 def handle(request: HttpRequest, methods: dict[str, str], handler: Handler | None) -> HttpResponse:

@@ -1,9 +1,10 @@
 """Rate limits: a fixed 60-second window counted in the configured cache, per key, and per
 client address for requests without a valid key.
 
-`cache.incr` adds one atomically and `cache.add` creates the window's counter only if it is
-missing, in Redis as in local memory. With Redis as CACHE_URL, every app server counts into
-the same counter, so a key's limit holds however many servers answer it.
+With Redis as CACHE_URL, a request is counted in one round trip: a small Lua script adds one to
+the window's counter and, for the window's first request, sets its expiry, atomically. Every app
+server counts into the same counter, so a key's limit holds however many servers answer it. In
+local memory (one process, development and tests) `cache.incr` and `cache.add` do the same.
 """
 
 import ipaddress
@@ -11,7 +12,8 @@ import math
 import time
 from dataclasses import dataclass
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 
 WINDOW = 60  # seconds
 POLICY = "sandbox"
@@ -58,7 +60,33 @@ def cache_key(key_id: str, window: int) -> str:
     return f"sandbox:rl:{key_id}:{window}"
 
 
+# KEYS[1]: the counter; ARGV[1]: its lifetime in seconds, set when the window's first request
+# creates it. The value is a plain integer, as Django's Redis cache stores integers.
+_COUNT_SCRIPT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count
+"""
+
+
+def _redis_script(backend: RedisCache):
+    # Django's Redis cache builds a new client object for each call; the counter keeps one
+    # client (over the backend's own connection pool) and its registered script instead.
+    # Django keeps one backend per thread, so each thread has its own.
+    script = getattr(backend, "_sandbox_count_script", None)
+    if script is None:
+        client = backend._cache.get_client(write=True)
+        script = client.register_script(_COUNT_SCRIPT)
+        backend._sandbox_count_script = script
+    return script
+
+
 def _count(name: str, timeout: int) -> int:
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        return int(
+            _redis_script(backend)(keys=[backend.make_and_validate_key(name)], args=[timeout])
+        )
     # Usually one atomic operation: the counter of a window in use already exists. Only the
     # first request of a window creates it (add is atomic too, so two first requests agree).
     try:
