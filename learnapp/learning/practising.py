@@ -114,8 +114,10 @@ def _tolerance_text(spec: dict) -> str:
 def feedback(item: AttemptItem, shown: Variant, answer: Answer) -> dict:
     """Feedback on one practice answer: per option, per step, or the accepted number."""
     qtype = item.question_version.qtype
-    credit = answer.credit if answer.credit is not None else Fraction(int(answer.is_correct))
-    response = answer.response if answer.response is not None else answer.choice
+    if answer.response is not None:
+        credit, response = answer.credit, answer.response
+    else:  # a single-choice answer saved before responses and credits were stored
+        credit, response = Fraction(int(answer.is_correct)), answer.choice
     result = "right" if credit == 1 else "partial" if credit > 0 else "wrong"
     by_letter = {option["letter"]: option for option in shown.options}
     correct = shown.answer.get("correct") or []

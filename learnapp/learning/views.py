@@ -188,8 +188,6 @@ def _feedback_context(request: HttpRequest, item: AttemptItem, answer: Answer | 
         "shown": shown,
         "answer": answer,
         "feedback": feedback(item, shown, answer) if answer else None,
-        # A template or an ordering question shows another variant (or shuffle) when reopened.
-        "varies": varies(version),
         "next_url": where.next_url,
         "review_index": where.review_index,
         "review_total": where.review_total,
