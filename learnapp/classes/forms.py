@@ -211,3 +211,25 @@ class ExtensionForm(forms.Form):
         ):
             raise forms.ValidationError("The close time cannot come before the due time.")
         return cleaned
+
+
+class RulingForm(forms.Form):
+    """An instructor's decision about one question of an assignment, from item analysis."""
+
+    WITHDRAW = "withdraw"
+
+    ruling = forms.ChoiceField(
+        choices=[
+            ("full_credit", "Give everyone full credit"),
+            ("drop", "Drop it from the score"),
+            (WITHDRAW, "Withdraw the decision"),
+        ],
+        error_messages={
+            "required": "Say what to do with the question: full credit, drop or withdraw.",
+            "invalid_choice": "'%(value)s' is not a decision: choose full credit, drop or withdraw.",
+        },
+    )
+
+    def ruling_or_none(self) -> str | None:
+        ruling = self.cleaned_data["ruling"]
+        return None if ruling == self.WITHDRAW else ruling

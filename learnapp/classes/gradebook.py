@@ -12,7 +12,7 @@ from django.utils.html import strip_tags
 
 from learnapp.catalog.models import Question, QuestionVersion
 from learnapp.catalog.variants import variant
-from learnapp.learning.grading import finish_if_overdue
+from learnapp.learning.grading import finish_if_overdue, rulings_for
 from learnapp.learning.models import Answer, Attempt, AttemptItem
 
 from .assigning import Status, status_of, window_for
@@ -184,6 +184,8 @@ class ItemStats:
     # never by a letter: every learner saw the options in their own order.
     most_chosen_wrong: tuple[str, int] | None
     discrimination: float | None
+    # The instructor's decision about the item, if any: "full_credit" or "drop".
+    ruling: str = ""
 
     @property
     def share_right(self) -> float | None:
@@ -216,8 +218,9 @@ def item_analysis(assignment: Assignment) -> list[ItemStats]:
     items (a draw from the pool), so each item is measured over the attempts that asked it. The
     discrimination index is the share right among the top 27 % of learners (by score) who were
     asked the item minus the share among the bottom 27 %: near zero or negative means the
-    question does not separate who knows from who does not. Five queries whatever the size.
+    question does not separate who knows from who does not. Six queries whatever the size.
     """
+    rulings = rulings_for(assignment.pk)
     best: dict[int, Attempt] = {}
     for attempt in Attempt.objects.filter(assignment=assignment, submitted_at__isnull=False):
         current = best.get(attempt.learner_id)
@@ -282,6 +285,7 @@ def item_analysis(assignment: Assignment) -> list[ItemStats]:
                 discrimination=round(high - low, 2)
                 if band and high is not None and low is not None
                 else None,
+                ruling=rulings.get(newest.question_id, ""),
             )
         )
     return stats

@@ -13,6 +13,9 @@ from django.utils import timezone
 from learnapp.accounts.roles import make_instructor
 from learnapp.catalog.models import Pattern
 
+# The rule over these values is learning's (visibility.results_released): said once, there.
+from learnapp.learning.visibility import ResultsVisibility
+
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud
 
 
@@ -93,12 +96,6 @@ class LearnerGroup(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class ResultsVisibility(models.TextChoices):
-    IMMEDIATELY = "immediately", "Right after submitting"
-    AFTER_DUE = "after_due", "After the due date"
-    NEVER = "never", "Never"
 
 
 class Assignment(models.Model):

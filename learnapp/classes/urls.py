@@ -37,6 +37,11 @@ urlpatterns = [
     path("assignments/<int:assignment_id>/", views.assignment_detail, name="assignment"),
     path("assignments/<int:assignment_id>/edit/", views.assignment_edit, name="assignment_edit"),
     path("assignments/<int:assignment_id>/items/", views.item_analysis_view, name="items"),
+    path(
+        "assignments/<int:assignment_id>/items/<int:question_id>/regrade/",
+        views.item_regrade,
+        name="item_regrade",
+    ),
     path("assignments/<int:assignment_id>/start/", views.assignment_start, name="start"),
     path("assigned/", views.assigned, name="assigned"),
 ]

@@ -11,16 +11,17 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from learnapp.accounts.roles import is_instructor
-from learnapp.catalog.models import Pattern
+from learnapp.catalog.models import Pattern, Question
 from learnapp.csvexport import csv_download
 from learnapp.learning.grading import AnswerRejected
-from learnapp.learning.models import Answer, Attempt, AttemptItem, Learner
+from learnapp.learning.models import Answer, Attempt, AttemptItem, ItemRuling, Learner
 from learnapp.learning.points import format_points, points_number
 from learnapp.learning.progress import Mastery, class_progress, progress_page_context
+from learnapp.learning.regrade import rule_on_item
 from learnapp.learning.responses import response_shown
 
 from .assigning import Status, assigned_to, start_assigned_attempt, status_of, window_for
-from .forms import AssignmentForm, ClassroomForm, ExtensionForm, GroupForm, JoinForm
+from .forms import AssignmentForm, ClassroomForm, ExtensionForm, GroupForm, JoinForm, RulingForm
 from .gradebook import build_gradebook, item_analysis
 from .models import Assignment, Classroom, Extension, InstructorInvite, Membership
 
@@ -281,6 +282,64 @@ def item_analysis_view(request: HttpRequest, assignment_id: int) -> HttpResponse
     )
 
 
+def _asked_question(assignment: Assignment, question_id: int) -> Question:
+    """A question some attempt at the assignment asked; any other id is not found."""
+    return get_object_or_404(
+        Question.objects.select_related("current_version"),
+        pk=question_id,
+        pk__in=AttemptItem.objects.filter(attempt__assignment=assignment).values("question_id"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_regrade(request: HttpRequest, assignment_id: int, question_id: int) -> HttpResponse:
+    """Give everyone full credit for a question, drop it, or withdraw that: confirm, then do.
+
+    GET asks for confirmation (it changes nothing); POST regrades every submitted attempt.
+    """
+    assignment = _taught_assignment(request, assignment_id)
+    question = _asked_question(assignment, question_id)
+    form = RulingForm(request.POST if request.method == "POST" else request.GET)
+    if not form.is_valid():
+        return render(
+            request,
+            "classes/item_regrade.html",
+            {"assignment": assignment, "classroom": assignment.classroom, "form": form},
+            status=400,
+        )
+    label = dict(form.fields["ruling"].choices)[form.cleaned_data["ruling"]]
+    if request.method == "POST":
+        changed = rule_on_item(assignment, question.pk, form.ruling_or_none(), request.user)
+        messages.success(
+            request,
+            f"Decision on {question.key}: {label.lower()}. "
+            f"{changed} submitted attempt{'s' if changed != 1 else ''} regraded.",
+        )
+        return redirect("classes:items", assignment_id=assignment.pk)
+    affected = (
+        Attempt.objects.submitted()
+        .filter(assignment=assignment, items__question_id=question.pk)
+        .count()
+    )
+    return render(
+        request,
+        "classes/item_regrade.html",
+        {
+            "assignment": assignment,
+            "classroom": assignment.classroom,
+            "question": question,
+            "form": form,
+            "ruling": form.cleaned_data["ruling"],
+            "ruling_label": label,
+            "current": ItemRuling.objects.filter(assignment=assignment, question=question)
+            .values_list("ruling", flat=True)
+            .first(),
+            "affected": affected,
+        },
+    )
+
+
 @login_required
 @require_GET
 def gradebook(request: HttpRequest, class_id: int) -> HttpResponse:
@@ -367,7 +426,7 @@ def learner_progress(request: HttpRequest, class_id: int, user_id: int) -> HttpR
     classroom = _taught_class(request, class_id)
     user = _learner_in_class(classroom, user_id)
     learner = Learner.objects.filter(user=user).first()
-    context = progress_page_context(learner)
+    context = progress_page_context(learner, for_instructor=True)
     context.update({"viewing_as_instructor": True, "learner_user": user, "classroom": classroom})
     return render(request, "learning/progress.html", context)
 
@@ -422,8 +481,14 @@ def assigned(request: HttpRequest) -> HttpResponse:
         window = window_for(assignment, extensions.get(assignment.pk))
         mine = attempts.get(assignment.pk, [])
         status = status_of(window, mine, now)
+        for attempt in mine:
+            attempt.assignment = assignment  # what results_visible reads, without a query
+        # Scores only where the assignment lets the learner see them (visibility.py).
+        shown = [a for a in mine if a.is_submitted and a.results_visible(now)]
         items.append(
             {
+                "best": max(shown, key=lambda a: (a.score or 0, a.pk), default=None),
+                "results_hidden": any(a.is_submitted for a in mine) and not shown,
                 "assignment": assignment,
                 "window": window,
                 "status": status,

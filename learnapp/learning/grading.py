@@ -1,6 +1,7 @@
 """Recording and grading answers, starting and submitting tests. Plain functions over models."""
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -13,7 +14,7 @@ from learnapp.catalog.models import Pattern
 from learnapp.catalog.variants import variant
 
 from .draw import DIFFICULTY_ORDER, create_attempt, draw_for_pattern
-from .models import Answer, Attempt, AttemptItem, Learner, Mode, StrongRule
+from .models import Answer, Attempt, AttemptItem, ItemRuling, Learner, Mode, Ruling, StrongRule
 from .points import format_points
 from .responses import ResponseError, Sent, canonical_response, credit_for
 
@@ -243,38 +244,91 @@ def finish_if_overdue(attempt: Attempt) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class Tally:
+    score: Fraction
+    total: int
+    breakdown: dict
+    hard_fully_right: int
+
+
+def rulings_for(assignment_id: int | None) -> dict[int, str]:
+    """An assignment's decisions about its questions, by question id (none for self-study)."""
+    if assignment_id is None:
+        return {}
+    return dict(
+        ItemRuling.objects.filter(assignment_id=assignment_id).values_list("question_id", "ruling")
+    )
+
+
+def tally(
+    items: Iterable[AttemptItem], credits: dict[int, Fraction], rulings: dict[int, str]
+) -> Tally:
+    """An attempt's score from its items, the answers' credits (by question id) and rulings.
+
+    The one place a score is added up, for submitting and regrading alike: a full-credit item
+    counts 1 whatever was answered; a dropped item counts for nothing and leaves the total.
+    """
+    points = {level: Fraction(0) for level in DIFFICULTY_ORDER}
+    asked = dict.fromkeys(DIFFICULTY_ORDER, 0)
+    fully = dict.fromkeys(DIFFICULTY_ORDER, 0)
+    for item in items:
+        ruling = rulings.get(item.question_id)
+        if ruling == Ruling.DROP:
+            continue
+        credit = (
+            Fraction(1)
+            if ruling == Ruling.FULL_CREDIT
+            else (credits.get(item.question_id) or Fraction(0))
+        )
+        asked[item.difficulty] += 1
+        points[item.difficulty] += credit
+        fully[item.difficulty] += credit == 1
+    breakdown = {
+        level: [str(points[level]), asked[level], fully[level]] for level in DIFFICULTY_ORDER
+    }
+    return Tally(sum(points.values(), Fraction(0)), sum(asked.values()), breakdown, fully["hard"])
+
+
+def apply_tally(attempt: Attempt, counted: Tally, rule: dict) -> None:
+    """Write a tally onto the attempt (not saved): score, total, breakdown and the verdict."""
+    attempt.score = counted.score
+    attempt.total = counted.total
+    attempt.breakdown = counted.breakdown
+    attempt.rule = rule
+    attempt.is_strong = judge(counted.score, counted.hard_fully_right, rule).is_strong
+
+
 def submit_attempt(attempt_id: int, learner: Learner | int, at=None) -> Attempt:
     """Grade and close the attempt. Submitting twice (two tabs, a retry) gives the one result.
 
     `at` backdates an automatic submission to the moment the time ran out.
     """
     with transaction.atomic():
+        # The same lock a regrade takes (regrade.py): a ruling made while this runs is either
+        # read here or finds the attempt submitted and regrades it.
         attempt = Attempt.objects.select_for_update().get(pk=attempt_id, learner=learner)
         if attempt.is_submitted:
             return attempt
         items = attempt.items.only("question_id", "difficulty")
         credits = dict(attempt.answers.values_list("question_id", "credit"))
-        points = {level: Fraction(0) for level in DIFFICULTY_ORDER}
-        asked = dict.fromkeys(DIFFICULTY_ORDER, 0)
-        fully = dict.fromkeys(DIFFICULTY_ORDER, 0)
-        for item in items:
-            credit = credits.get(item.question_id) or Fraction(0)
-            asked[item.difficulty] += 1
-            points[item.difficulty] += credit
-            fully[item.difficulty] += credit == 1
-        breakdown = {
-            level: [str(points[level]), asked[level], fully[level]] for level in DIFFICULTY_ORDER
-        }
-        rule = StrongRule.snapshot()
-        score = sum(points.values(), Fraction(0))
-        attempt.score = score
-        attempt.breakdown = breakdown
-        attempt.rule = rule
-        attempt.is_strong = judge(score, fully["hard"], rule).is_strong
+        apply_tally(
+            attempt,
+            tally(items, credits, rulings_for(attempt.assignment_id)),
+            StrongRule.snapshot(),
+        )
         attempt.submitted_at = at or timezone.now()
         attempt.is_late = attempt.due_at is not None and attempt.submitted_at > attempt.due_at
         attempt.save(
-            update_fields=["score", "breakdown", "rule", "is_strong", "submitted_at", "is_late"]
+            update_fields=[
+                "score",
+                "total",
+                "breakdown",
+                "rule",
+                "is_strong",
+                "submitted_at",
+                "is_late",
+            ]
         )
     return attempt
 

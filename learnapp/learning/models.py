@@ -6,10 +6,12 @@ they sign up or log in, that Learner's rows move to the account's Learner (see l
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from learnapp.catalog.models import Difficulty, Pattern, Question, QuestionVersion
 
 from .points import FractionField
+from .visibility import results_released
 
 
 class Learner(models.Model):
@@ -117,10 +119,7 @@ class Attempt(models.Model):
         """Self-study results show at once; an assignment decides for its own attempts."""
         if self.assignment_id is None:
             return True
-        visibility = self.assignment.results_visibility
-        if visibility == "after_due":
-            return self.due_at is None or now >= self.due_at
-        return visibility == "immediately"
+        return results_released(self.assignment.results_visibility, self.due_at, now)
 
     def is_overdue(self, now) -> bool:
         return not self.is_submitted and self.deadline_at is not None and now >= self.deadline_at
@@ -216,3 +215,79 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner_id} {self.question_id}={self.choice}"
+
+
+class Ruling(models.TextChoices):
+    FULL_CREDIT = "full_credit", "Everyone gets full credit"
+    DROP = "drop", "Dropped from the score"
+
+
+class ItemRuling(models.Model):
+    """An instructor's decision about one question of an assignment, for every attempt at it.
+
+    Grading reads it (grading.tally): a full-credit item counts 1 for everyone asked it, a
+    dropped one counts for nobody and leaves the total (a score out of 9). Attempts submitted
+    before the decision are regraded (regrade.py); later ones are graded with it.
+    """
+
+    assignment = models.ForeignKey(
+        "classes.Assignment", on_delete=models.CASCADE, related_name="item_rulings"
+    )
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    ruling = models.CharField(max_length=12, choices=Ruling.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "question"], name="one_ruling_per_assignment_question"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id}/{self.question_id}: {self.ruling}"
+
+
+class RegradeReason(models.TextChoices):
+    CORRECTION = "correction", "The question was corrected"
+    FULL_CREDIT = "full_credit", "Everyone gets full credit"
+    DROP = "drop", "The question was dropped"
+    WITHDRAWN = "withdrawn", "A decision about the question was withdrawn"
+
+
+class RegradeRecord(models.Model):
+    """One regrade of one submitted attempt: who, when, why, and the score before and after.
+
+    Written only when something changed, so running a regrade again records nothing.
+    """
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="regrades")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    # The question's number in this attempt, as the learner saw it.
+    number = models.PositiveSmallIntegerField()
+    reason = models.CharField(max_length=12, choices=RegradeReason.choices)
+    # None: the `regrade` command after a content correction.
+    regraded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    regraded_at = models.DateTimeField(default=timezone.now)
+    old_score = FractionField()
+    new_score = FractionField()
+    old_total = models.PositiveSmallIntegerField()
+    new_total = models.PositiveSmallIntegerField()
+    # For a correction: the version the item was graded against before, and after.
+    from_version = models.ForeignKey(
+        QuestionVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_version = models.ForeignKey(
+        QuestionVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["regraded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"attempt {self.attempt_id} #{self.number}: {self.old_score} -> {self.new_score}"

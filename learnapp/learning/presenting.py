@@ -68,8 +68,30 @@ def _correct_text(item: AttemptItem, qtype: str, shown: Variant) -> str:
     return to_shown(item, answer["correct"])
 
 
-def review_entry(item: AttemptItem, answer: Answer | None) -> dict:
-    """One item of a submitted attempt, with the learner's answer and the right one."""
+def withheld_entry(item: AttemptItem) -> dict:
+    """An item whose question is in an assigned test the learner has open: the question only.
+
+    Not the answer, the solution or even the learner's own answer and mark, from which the
+    right answer could be worked out (see visibility.py).
+    """
+    version = item.question_version
+    shown = variant(version, item.seed)
+    return {
+        "number": item.number,
+        "qtype": version.qtype,
+        "difficulty": item.difficulty,
+        "difficulty_label": item.get_difficulty_display(),
+        "stem_html": shown.stem_html,
+        "options": [] if version.qtype == QuestionType.NUMERIC else shown_options(item, shown),
+        "withheld": True,
+    }
+
+
+def review_entry(item: AttemptItem, answer: Answer | None, ruling: str = "") -> dict:
+    """One item of a submitted attempt, with the learner's answer and the right one.
+
+    `ruling` is the assignment's decision about the item ("full_credit", "drop"), if any.
+    """
     version = item.question_version
     shown = variant(version, item.seed)
     qtype = version.qtype
@@ -103,6 +125,7 @@ def review_entry(item: AttemptItem, answer: Answer | None) -> dict:
         "difficulty": item.difficulty,
         "difficulty_label": item.get_difficulty_display(),
         "stem_html": shown.stem_html,
+        "ruling": ruling,
         "options": options,
         "answered": answer is not None,
         "credit": credit,

@@ -5,6 +5,7 @@ from datetime import datetime
 from fractions import Fraction
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from learnapp.catalog.models import Pattern
 
@@ -13,6 +14,7 @@ from learnapp.catalog.models import Pattern
 from learnapp.sandbox import challenges as sandbox_challenges
 
 from .models import Answer, Attempt, Learner, LessonRead, Mode
+from .visibility import results_released
 
 
 class Mastery:
@@ -71,6 +73,8 @@ class PatternProgress:
         default_factory=lambda: {"easy": [0, 0], "medium": [0, 0], "hard": [0, 0]}
     )
     tests: list[TestResult] = field(default_factory=list)
+    # Assigned tests taken whose results the learner may not see yet.
+    pending: int = 0
 
     @property
     def practice_answered(self) -> int:
@@ -102,7 +106,7 @@ class PatternProgress:
             right > 0 for _, right in self.practice.values()
         ):
             return Mastery.FAMILIAR
-        if self.lesson_read or self.practice_answered or self.tests:
+        if self.lesson_read or self.practice_answered or self.tests or self.pending:
             return Mastery.PRACTISING
         return Mastery.NOT_STARTED
 
@@ -111,25 +115,35 @@ class PatternProgress:
         return Mastery.LABELS[self.mastery]
 
 
-def progress_by_pattern(learner: Learner | None) -> dict[int, PatternProgress]:
-    """Everything the learner did, per pattern id: three queries however much there is."""
+def progress_by_pattern(
+    learner: Learner | None, for_instructor: bool = False
+) -> dict[int, PatternProgress]:
+    """Everything the learner did, per pattern id: three queries however much there is.
+
+    As the learner sees it, unless `for_instructor`: an assigned test whose results are not
+    released yet counts as taken, without its score (visibility.py).
+    """
     if learner is None:
         return {}
-    return progress_for_learners([learner.pk]).get(learner.pk, {})
+    return progress_for_learners([learner.pk], for_instructor).get(learner.pk, {})
 
 
 def class_progress(user_ids: list[int]) -> dict[int, dict[int, PatternProgress]]:
-    """Progress of many account holders, by user id then pattern id: four queries."""
+    """Progress of many account holders, by user id then pattern id, for their instructor (who
+    always sees scores): four queries."""
     learner_to_user = dict(
         Learner.objects.filter(user_id__in=user_ids).values_list("pk", "user_id")
     )
-    by_learner = progress_for_learners(list(learner_to_user))
+    by_learner = progress_for_learners(list(learner_to_user), for_instructor=True)
     return {learner_to_user[lid]: progress for lid, progress in by_learner.items()}
 
 
-def progress_for_learners(learner_ids: list[int]) -> dict[int, dict[int, PatternProgress]]:
+def progress_for_learners(
+    learner_ids: list[int], for_instructor: bool = False
+) -> dict[int, dict[int, PatternProgress]]:
     """Progress by learner id then pattern id, in three queries whatever the numbers."""
     progress: dict[int, dict[int, PatternProgress]] = {}
+    now = timezone.now()
 
     def of(learner_id: int, pattern_id: int) -> PatternProgress:
         mine = progress.setdefault(learner_id, {})
@@ -170,21 +184,30 @@ def progress_for_learners(learner_ids: list[int]) -> dict[int, dict[int, Pattern
             "total",
             "is_strong",
             "new_items",
+            "assignment__results_visibility",
+            "due_at",
         )
     )
-    for pk, learner_id, pattern_id, submitted_at, score, total, is_strong, new in tests:
+    for row in tests:
+        pk, learner_id, pattern_id, submitted_at, score, total, is_strong, new = row[:8]
+        if not for_instructor and not results_released(row[8], row[9], now):
+            # Taken, but nothing of how it went: not its score, not its place in the chart,
+            # not what it would make of the mastery level.
+            of(learner_id, pattern_id).pending += 1
+            continue
         of(learner_id, pattern_id).tests.append(
             TestResult(pk, submitted_at, score or 0, total, bool(is_strong), new is None or new > 0)
         )
     return progress
 
 
-def progress_page_context(learner: Learner | None) -> dict:
-    """What the progress page shows for one learner (also shown to their instructor).
+def progress_page_context(learner: Learner | None, for_instructor: bool = False) -> dict:
+    """What the progress page shows for one learner (also shown to their instructor, who sees
+    the scores the learner may not see yet).
 
     Everything is for `learner`, passed in: never the person who asks for the page.
     """
-    progress = progress_by_pattern(learner)
+    progress = progress_by_pattern(learner, for_instructor)
     patterns = list(Pattern.objects.active().select_related("section__track"))
     rows = [(pattern, progress.get(pattern.pk)) for pattern in patterns]
     names = {pattern.pk: pattern.title for pattern in patterns}

@@ -7,9 +7,10 @@ from datetime import datetime
 from django.db.models import Q
 from django.utils.html import strip_tags
 
-from learnapp.catalog.models import Question
+from learnapp.catalog.models import Pool, Question
 
 from .models import Answer, Learner, Mode
+from .visibility import questions_under_test
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,13 @@ class Mistake:
     answered_at: datetime
     # Where the wrong answer was given: "practice", or the test's title.
     source: str
+    # The test it was wrong in, if any: an assessment-pool question has no practice page, so
+    # the list leads to that test's review instead.
+    attempt_id: int | None = None
+
+    @property
+    def practicable(self) -> bool:
+        return self.question.pool == Pool.PRACTICE
 
     @property
     def stem_text(self) -> str:
@@ -31,10 +39,12 @@ def mistakes_to_review(learner: Learner | None, now: datetime) -> list[Mistake]:
 
     A test answer counts only once the learner may see that attempt's results (a self-study
     test once submitted; an assigned one as its assignment decides): before that, listing it
-    would tell them which answers were wrong.
+    would tell them which answers were wrong. A question in an assigned test the learner has
+    open is left out until it is submitted (visibility.py).
     """
     if learner is None:
         return []
+    under_test = questions_under_test(learner, now)
     answers = (
         Answer.objects.filter(learner=learner)
         .filter(Q(mode=Mode.PRACTICE) | Q(attempt__submitted_at__isnull=False))
@@ -45,6 +55,7 @@ def mistakes_to_review(learner: Learner | None, now: datetime) -> list[Mistake]:
             "mode",
             "answered_at",
             "question__position",
+            "question__pool",
             "question__retired_at",
             "question__pattern__slug",
             "question__pattern__title",
@@ -70,9 +81,10 @@ def mistakes_to_review(learner: Learner | None, now: datetime) -> list[Mistake]:
         if answer.question_id not in latest or moment >= latest[answer.question_id][0]:
             latest[answer.question_id] = (moment, answer)
     mistakes = [
-        Mistake(answer.question, moment, _source(answer))
+        Mistake(answer.question, moment, _source(answer), answer.attempt_id)
         for moment, answer in latest.values()
         if not answer.is_correct
+        and answer.question_id not in under_test
         and answer.question.retired_at is None
         and answer.question.pattern.retired_at is None
     ]

@@ -31,6 +31,7 @@ from .grading import (
     hard_fully_right,
     judge,
     record_practice_answer,
+    rulings_for,
     save_test_answer,
     start_attempt,
     submit_attempt,
@@ -47,10 +48,12 @@ from .practising import (
     varies,
     widget,
 )
-from .presenting import question_page, review_entry
+from .presenting import question_page, review_entry, withheld_entry
 from .progress import progress_page_context
+from .regrade import regrade_notes
 from .responses import ResponseError, Sent, moved
 from .review import mistakes_to_review
+from .visibility import questions_under_test
 
 FORM_SALT = "learnapp.practice-form"
 HINT_SESSION_PREFIX = "hint:"
@@ -364,7 +367,8 @@ def review_mistakes(request: HttpRequest) -> HttpResponse:
     """Practise again every question whose latest answer (practice, or a test whose results
     the learner may see) was wrong."""
     mistakes = mistakes_to_review(current_learner(request), timezone.now())
-    queue = [[m.question.pattern.slug, m.question.position] for m in mistakes]
+    # Only practice questions can be practised again; a pool item's mistake leads to its test.
+    queue = [[m.question.pattern.slug, m.question.position] for m in mistakes if m.practicable]
     request.session[REVIEW_SESSION_KEY] = queue
     return render(request, "learning/review.html", {"mistakes": mistakes, "queue": queue})
 
@@ -537,7 +541,16 @@ def test_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
             {"attempt": attempt, "attempts_left": _assigned_attempts_left(attempt)},
         )
     answers = {a.question_id: a for a in attempt.answers.all()}
-    review = [review_entry(item, answers.get(item.question_id)) for item in attempt_items(attempt)]
+    rulings = rulings_for(attempt.assignment_id)
+    # An earlier attempt may have asked a question of an assigned test open now: its answer
+    # waits until that test is submitted.
+    under_test = questions_under_test(attempt.learner_id, timezone.now())
+    review = [
+        withheld_entry(item)
+        if item.question_id in under_test
+        else review_entry(item, answers.get(item.question_id), rulings.get(item.question_id, ""))
+        for item in attempt_items(attempt)
+    ]
     verdict = judge(attempt.score, hard_fully_right(attempt), attempt.rule)
     return render(
         request,
@@ -547,8 +560,10 @@ def test_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
             "pattern": attempt.pattern,
             "attempts_left": _assigned_attempts_left(attempt),
             "review": review,
+            "withheld": any(entry.get("withheld") for entry in review),
             "verdict": verdict,
             "breakdown": breakdown_rows(attempt),
+            "regrades": regrade_notes(attempt),
         },
     )
 

@@ -46,6 +46,12 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(self.style.SUCCESS(f"Loaded {root}: {summary} ({elapsed:.1f}s)"))
+            if summary.changed["questions"]:
+                # A changed answer key moves grades; regrading is a separate, idempotent step.
+                self.stdout.write(
+                    "Questions changed: run `manage.py regrade` to regrade submitted attempts "
+                    "that were graded against an earlier version (content/README.md)."
+                )
 
     def _progress(self, done: int, total: int) -> None:
         # Only worth showing on a large tree, and only to a person watching.
