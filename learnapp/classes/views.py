@@ -392,6 +392,11 @@ def learner_detail(request: HttpRequest, class_id: int, user_id: int) -> HttpRes
     answers = {
         (a.attempt_id, a.question_id): a for a in Answer.objects.filter(attempt__in=attempts)
     }
+    assignments = {a.pk: a.assignment_id for a in attempts}
+    rulings = {
+        (r.assignment_id, r.question_id): r.get_ruling_display()
+        for r in ItemRuling.objects.filter(assignment__classroom=classroom)
+    }
     by_attempt: dict[int, list[dict]] = {}
     for item in AttemptItem.objects.filter(attempt__in=attempts).select_related(
         "question_version", "question__pattern"
@@ -406,6 +411,7 @@ def learner_detail(request: HttpRequest, class_id: int, user_id: int) -> HttpRes
                 "response": response_shown(item, qtype, answer.response) if answer else "",
                 "answer": answer,
                 "credit": format_points(answer.credit) if answer else None,
+                "ruling": rulings.get((assignments[item.attempt_id], item.question_id), ""),
             }
         )
     return render(

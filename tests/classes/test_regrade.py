@@ -257,3 +257,13 @@ def test_partial_scores_stay_exact_through_a_regrade(people, assignment, as_user
     rule_on_item(assignment, question_of(attempt, 4), "full_credit", people["instructor_x"])
     attempt.refresh_from_db()
     assert attempt.score == Fraction(15, 2)
+
+
+def test_the_learner_detail_shows_the_decision_beside_the_answer(people, assignment, as_user):
+    attempt = take(as_user(people["learner_a"]), assignment, SIX_RIGHT)
+    rule_on_item(assignment, question_of(attempt, 4), "drop", people["instructor_x"])
+    page = as_user(people["instructor_x"]).get(
+        f"/classes/{assignment.classroom_id}/learners/{people['learner_a'].pk}/"
+    )
+    text = page.content.decode()
+    assert "Dropped from the score" in text and "Score <strong>6 / 9</strong>" in text
