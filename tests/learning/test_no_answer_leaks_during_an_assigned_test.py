@@ -17,7 +17,7 @@ from learnapp.catalog.loader import load
 from learnapp.catalog.models import Pattern
 from learnapp.classes.models import Membership
 from learnapp.learning.grading import attempt_items
-from learnapp.learning.models import Attempt
+from learnapp.learning.models import Attempt, AttemptItem
 from learnapp.learning.presenting import review_entry
 from tests.factories import AssignmentFactory, ClassroomFactory
 
@@ -29,9 +29,16 @@ MIN_LENGTH = 25
 
 
 def secrets_of(attempt: Attempt) -> dict[str, str]:
-    """What would give each item's answer away, as HTML the pages would contain."""
+    """What would give each item's answer away, as HTML the pages would contain: in the variant
+    it shows, and in every other variant (seed) of the same question the learner was shown."""
     found = {}
-    for item in attempt_items(attempt):
+    questions = [item.question_id for item in attempt.items.all()]
+    same_questions = (
+        AttemptItem.objects.filter(attempt__learner=attempt.learner, question_id__in=questions)
+        .select_related("question_version", "question")
+        .order_by("attempt_id", "number")
+    )
+    for item in same_questions:
         entry = review_entry(item, None)
         parts = [
             *entry["solution_steps"],
