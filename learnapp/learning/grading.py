@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, Subquery
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
@@ -72,16 +72,30 @@ def record_practice_answer(
     except ResponseError as exc:
         raise AnswerRejected(str(exc)) from None
     prefix = f"{form_token}."
-    # Every practice answer to this question, newest first: a handful of rows at most.
-    earlier = list(
-        Answer.objects.filter(learner=learner, question=question, mode=Mode.PRACTICE).order_by(
-            "-answered_at", "-pk"
-        )
+    # This form's earlier answers and the learner's latest answer to the question, in one query
+    # that reads a bounded number of rows: a learner may have answered this question hundreds
+    # of times, and this runs on every "Check".
+    latest_pk = Subquery(
+        Answer.objects.filter(learner=learner, question=question, mode=Mode.PRACTICE)
+        .order_by("-answered_at", "-pk")
+        .values("pk")[:1]
     )
-    sent_before = [a for a in earlier if a.form_token.startswith(prefix)]
+    rows = list(
+        Answer.objects.filter(learner=learner)
+        .filter(Q(pk=latest_pk) | Q(form_token__startswith=prefix))
+        .annotate(is_latest=ExpressionWrapper(Q(pk=latest_pk), output_field=BooleanField()))
+        .order_by("-answered_at", "-pk")
+    )
+    latest = next((a for a in rows if a.is_latest), None)
+    sent_before = [a for a in rows if a.form_token.startswith(prefix)]
     # A repeat only if this form's last response is also the learner's latest answer: an answer
     # given in another tab in between makes this one new again.
-    if sent_before and earlier[0] is sent_before[0] and _response_of(sent_before[0]) == response:
+    if (
+        sent_before
+        and latest is not None
+        and latest.pk == sent_before[0].pk
+        and _response_of(sent_before[0]) == response
+    ):
         return sent_before[0]
     # The n-th response from this form: two copies of the same request race for the same token,
     # and the unique constraint lets exactly one of them in.

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core import signing
+from django.db.models import OuterRef, Subquery
 from django.http import (
     Http404,
     HttpRequest,
@@ -91,14 +92,25 @@ def _own_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
 
 
 def _latest_practice_answers(learner, pattern_id: int) -> dict[int, Answer]:
+    """The learner's latest practice answer to each question of the pattern, in one query.
+
+    One row per question, found through the (learner, mode, question, answered_at) index,
+    however many times the learner has answered.
+    """
     if learner is None:
         return {}
-    latest: dict[int, Answer] = {}
-    for answer in Answer.objects.filter(
-        learner=learner, mode=Mode.PRACTICE, pattern_id=pattern_id
-    ).order_by("answered_at"):
-        latest[answer.question_id] = answer
-    return latest
+    latest_per_question = (
+        Question.objects.filter(pattern_id=pattern_id)
+        .annotate(
+            latest=Subquery(
+                Answer.objects.filter(learner=learner, mode=Mode.PRACTICE, question=OuterRef("pk"))
+                .order_by("-answered_at", "-pk")
+                .values("pk")[:1]
+            )
+        )
+        .values("latest")
+    )
+    return {a.question_id: a for a in Answer.objects.filter(pk__in=latest_per_question)}
 
 
 def _review_queue(request: HttpRequest) -> list[list]:

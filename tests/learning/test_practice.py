@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.db.models.signals import post_init
 
 from learnapp.learning.models import Answer
 
@@ -171,3 +172,39 @@ def test_a_double_click_after_a_new_choice_still_counts_once(client, pattern):
     assert list(Answer.objects.order_by("pk").values_list("choice", flat=True)) == ["A", "B", "A"]
     page = client.get(practice_url(2)).content.decode()
     assert "Question 1, easy: last answered wrong" in page  # the last choice made was A
+
+
+def test_checking_reads_a_bounded_number_of_earlier_answers(client, pattern):
+    # Every "Check" used to load all of the learner's earlier answers to the question: a learner
+    # (or a script) with hundreds of them made each check slower than the last.
+    answer(client, "C")
+    earlier = Answer.objects.get()
+    Answer.objects.bulk_create(
+        [
+            Answer(**{**_fields(earlier), "form_token": f"older-form-{index}.0"})
+            for index in range(300)
+        ]
+    )
+    token = form_token(client)
+    loaded = []
+
+    def count(sender, **kwargs):
+        loaded.append(sender)
+
+    post_init.connect(count, sender=Answer)
+    try:
+        first = answer(client, "B", token=token)
+        again = answer(client, "B", token=token)  # a double click still counts once
+    finally:
+        post_init.disconnect(count, sender=Answer)
+    assert first.status_code == again.status_code == 200
+    assert Answer.objects.filter(choice="B").count() == 1
+    assert len(loaded) < 10
+
+
+def _fields(answer_row: Answer) -> dict:
+    return {
+        field.attname: getattr(answer_row, field.attname)
+        for field in Answer._meta.concrete_fields
+        if not field.primary_key
+    }
