@@ -416,6 +416,14 @@ def fill(rendered: str, values: dict[str, Value]) -> str:
     )
 
 
+def generic(rendered: str) -> str:
+    """Stored HTML with each placeholder shown as its name, for readers of every variant at once
+    (an instructor's item analysis): "{{total}} requests" reads "<var>total</var> requests"."""
+    if "{{" not in rendered:
+        return rendered
+    return PLACEHOLDER.sub(lambda m: f"<var>{html.escape(m[1])}</var>", rendered)
+
+
 # -- variants ----------------------------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from learnapp.catalog.models import Question, QuestionVersion
-from learnapp.catalog.variants import variant
+from learnapp.catalog.variants import generic, variant
 from learnapp.learning.grading import finish_if_overdue, rulings_for
 from learnapp.learning.models import Answer, Attempt, AttemptItem
 
@@ -186,6 +186,11 @@ class ItemStats:
     discrimination: float | None
     # The instructor's decision about the item, if any: "full_credit" or "drop".
     ruling: str = ""
+
+    @property
+    def stem_html(self) -> str:
+        # A template's stem differs per learner; name its values instead of showing "{{total}}".
+        return generic(self.version.stem_html)
 
     @property
     def share_right(self) -> float | None:

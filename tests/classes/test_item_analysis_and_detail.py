@@ -98,3 +98,19 @@ def test_partial_credit_reaches_the_gradebook_and_csv_as_a_number(people, assign
         f"/classes/{classroom.pk}/learners/{people['learner_a'].pk}/"
     ).content.decode()
     assert "7.5 / 10" in detail and "◐ 0.5 of 1" in detail
+
+
+def test_a_template_stem_names_its_values_instead_of_showing_placeholders(
+    people, assignment, as_user
+):
+    from learnapp.catalog.models import QuestionVersion
+
+    take(as_user(people["learner_a"]), assignment, {1: "B"})
+    first = item_analysis(assignment)[0]
+    QuestionVersion.objects.filter(pk=first.version.pk).update(
+        stem_html="<p>Of {{total}} requests, {{expired:,}} used an expired key.</p>"
+    )
+    page = as_user(people["instructor_x"]).get(f"/assignments/{assignment.pk}/items/")
+    html = page.content.decode()
+    assert "<var>total</var> requests, <var>expired</var> used" in html
+    assert "{{" not in html
