@@ -471,6 +471,17 @@ class TestShippedPools:
         assert {"multiple", "numeric", "ordering"} <= {q.qtype for q in pool.questions}
         assert sum(1 for q in pool.questions if q.template) >= 2
 
+    def test_every_shipped_pattern_has_a_pool_of_20_with_two_types_beyond_single_choice(
+        self, settings
+    ):
+        pools = shipped_pools(settings.CONTENT_DIR)
+        patterns = {path.parent.name for path in settings.CONTENT_DIR.glob("*/*/*/lesson.md")}
+        assert patterns and patterns <= set(pools), patterns - set(pools)
+        for slug, pool in pools.items():
+            assert len(pool.questions) >= 20, slug
+            assert len({q.qtype for q in pool.questions} - {"single"}) >= 2, slug
+            assert sum(1 for q in pool.questions if q.template) >= 2, slug
+
     @settings(max_examples=300, deadline=None)
     @given(seed=st.integers(0, 2**63))
     def test_no_shipped_template_shows_its_answer_among_the_distractors(self, seed):
