@@ -24,16 +24,9 @@ class LetterListField(forms.Field):
         return letters
 
 
-class TestAnswerForm(forms.Form):
-    """One test answer, from test-mode.js (JSON) or the plain form's navigation buttons."""
+class ResponseForm(forms.Form):
+    """What a learner sends for one question, by its type, in the letters shown to them."""
 
-    number = forms.IntegerField(
-        error_messages={
-            "required": "Say which question this answer is for ('number').",
-            "invalid": "'number' must be the question's number, a whole number.",
-        }
-    )
-    # One of these, as the question's type asks, in the letters the learner sees.
     choice = forms.CharField(required=False, max_length=10)
     choices = LetterListField(required=False, label="choices")
     value = forms.CharField(required=False, max_length=40, strip=False)
@@ -43,6 +36,20 @@ class TestAnswerForm(forms.Form):
         required=False,
         regex=r"^(up|down):[A-Z]$",
         error_messages={"invalid": "'move' must be up:<letter> or down:<letter>."},
+    )
+
+    def error_text(self) -> str:
+        return " ".join(message for errors in self.errors.values() for message in errors)
+
+
+class TestAnswerForm(ResponseForm):
+    """One test answer, from test-mode.js (JSON) or the plain form's navigation buttons."""
+
+    number = forms.IntegerField(
+        error_messages={
+            "required": "Say which question this answer is for ('number').",
+            "invalid": "'number' must be the question's number, a whole number.",
+        }
     )
     # Set by the multiple-answer form: with no box ticked, the answer is cleared, not skipped.
     clear = forms.BooleanField(required=False)
@@ -68,6 +75,3 @@ class TestAnswerForm(forms.Form):
         return bool(
             data["choice"] or data["choices"] or data["value"].strip() or data["order"]
         ) or bool(data["clear"])
-
-    def error_text(self) -> str:
-        return " ".join(message for errors in self.errors.values() for message in errors)

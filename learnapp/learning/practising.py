@@ -12,35 +12,20 @@ against exactly the variant the learner saw.
 import secrets
 from fractions import Fraction
 
-from django import forms
-
 from learnapp.catalog.models import Question, QuestionVersion
 from learnapp.catalog.qtypes import QuestionType, ResponseRejected, parse_numeric_response
 from learnapp.catalog.variants import Variant, option_order
 
 from .draw import SEED_LIMIT
-from .forms import LetterListField
+from .forms import ResponseForm
 from .models import Answer, AttemptItem
 from .points import format_points, rounded
 from .presenting import question_page
 from .responses import LETTERS, ResponseError, to_shown
 
 
-class PracticeAnswerForm(forms.Form):
+class PracticeAnswerForm(ResponseForm):
     """One practice answer, by type, in the letters shown; or a step moved without JavaScript."""
-
-    choice = forms.CharField(required=False, max_length=10)
-    choices = LetterListField(required=False, label="choices")
-    value = forms.CharField(required=False, max_length=40, strip=False)
-    order = LetterListField(required=False, label="order")
-    move = forms.RegexField(
-        required=False,
-        regex=r"^(up|down):[A-Z]$",
-        error_messages={"invalid": "'move' must be up:<letter> or down:<letter>."},
-    )
-
-    def error_text(self) -> str:
-        return " ".join(message for errors in self.errors.values() for message in errors)
 
 
 def varies(version: QuestionVersion) -> bool:
