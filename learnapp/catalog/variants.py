@@ -10,6 +10,7 @@ has to store the seed (and the option order) to show a learner exactly what they
 
 For the learning side:
     variant(version, seed)       -> Variant: the HTML a learner sees, and the answer to score with
+    variant_answer(version, seed) -> dict: only that answer, rendering nothing
     option_order(version, seed)  -> the canonical letters in display order (shuffled unless the
                                     content marks the options as ordered)
     qtypes.score(version.qtype, variant.answer, response) -> Fraction
@@ -449,11 +450,22 @@ def _template(spec: str) -> Template:
     return Template.from_json(json.loads(spec))
 
 
-def variant(version, seed: int = 0) -> Variant:
-    """One question version rendered for `seed`; a version without a template ignores the seed."""
+def _template_and_values(version, seed: int) -> tuple[Template | None, dict]:
     template_spec = getattr(version, "template", None) or {}
     template = _template(json.dumps(template_spec, sort_keys=True)) if template_spec else None
-    values = template.values(seed) if template else {}
+    return template, (template.values(seed) if template else {})
+
+
+def variant_answer(version, seed: int = 0) -> dict:
+    """Only `variant(version, seed).answer`: what scoring needs, without rendering any HTML.
+
+    It reads only the version's qtype, answer_spec, correct_letter and template, so a caller
+    that scores on every click (test autosave) can load just those columns.
+    """
+    return _answer(version, *_template_and_values(version, seed))
+
+
+def _answer(version, template: Template | None, values: dict) -> dict:
     answer = dict(version.answer_spec or {})
     qtype = getattr(version, "qtype", "single") or "single"
     if qtype == "single" and "correct" not in answer:
@@ -465,6 +477,13 @@ def variant(version, seed: int = 0) -> Variant:
             else compile_expression(answer["value"]).evaluate({})
         )
         answer["value"] = str(value)
+    return answer
+
+
+def variant(version, seed: int = 0) -> Variant:
+    """One question version rendered for `seed`; a version without a template ignores the seed."""
+    template, values = _template_and_values(version, seed)
+    answer = _answer(version, template, values)
 
     def show(rendered: str) -> str:
         return fill(rendered, values) if template else rendered

@@ -11,12 +11,12 @@ from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from learnapp.catalog.models import Pattern
-from learnapp.catalog.variants import variant
+from learnapp.catalog.variants import variant, variant_answer
 
 from .draw import DIFFICULTY_ORDER, create_attempt, draw_for_pattern
 from .models import Answer, Attempt, AttemptItem, ItemRuling, Learner, Mode, Ruling, StrongRule
 from .points import format_points
-from .responses import ResponseError, Sent, canonical_response, credit_for
+from .responses import ResponseError, Sent, canonical_response, credit_against, credit_for
 
 # A day on one question is already a tab left open; the sum stops there.
 MAX_TIME_PER_QUESTION_MS = 24 * 60 * 60 * 1000
@@ -150,13 +150,26 @@ def attempt_items(attempt: Attempt) -> list[AttemptItem]:
     return list(attempt.items.select_related("question_version", "question").order_by("number"))
 
 
+_AUTOSAVE_ITEM_FIELDS = (
+    "question_id",
+    "difficulty",
+    "seed",
+    "option_order",
+    "question_version__qtype",
+    "question_version__answer_spec",
+    "question_version__correct_letter",
+    "question_version__template",
+)
+
+
 def save_test_answer(
     attempt: Attempt, number: int, sent: Sent, time_taken_ms: int | None = None
-) -> Answer | None:
+) -> bool:
     """Save (or change) the answer to question `number` of an unfinished attempt.
 
     `sent` is in the letters the learner saw; the answer stores the canonical response and its
-    exact credit. Sending nothing (every box unticked) clears the answer: None is returned.
+    exact credit. Sending nothing (every box unticked) clears the answer. True if an answer is
+    now stored, False if it was cleared.
     """
     finish_if_overdue(attempt)
     if attempt.is_submitted and attempt.submitted_at == attempt.deadline_at:
@@ -166,7 +179,12 @@ def save_test_answer(
     if attempt.is_submitted:
         raise AnswerRejected("This test has been submitted; its answers can no longer change.", 409)
     item = (
-        attempt.items.select_related("question_version").filter(number=number).first()
+        # Scoring needs four of the version's columns; the rest (HTML, options, solution) are
+        # the wide part of the row, and autosave never shows them.
+        AttemptItem.objects.select_related("question_version")
+        .only(*_AUTOSAVE_ITEM_FIELDS)
+        .filter(attempt_id=attempt.pk, number=number)
+        .first()
         if 1 <= number <= attempt.total
         else None
     )
@@ -179,25 +197,34 @@ def save_test_answer(
         response = canonical_response(item, version.qtype, sent)
         if response is None and version.qtype == "single":
             raise ResponseError("Choose one of the options first.")
-        credit = credit_for(version.qtype, variant(version, item.seed), response)
+        credit = credit_against(version.qtype, variant_answer(version, item.seed), response)
     except ResponseError as exc:
         raise AnswerRejected(str(exc)) from None
+    # Autosave is the busiest write a test makes (every click), so it is kept to one narrow
+    # lock and one UPDATE; only a question's first answer also INSERTs.
     with transaction.atomic():
-        # Lock the attempt so an answer cannot slip in while another request submits it.
-        locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
-        if locked.is_submitted:
+        # Lock the attempt so an answer cannot slip in while another request submits it; the
+        # lock also orders two saves of the same question, so the INSERT below cannot race.
+        submitted_at = (
+            Attempt.objects.select_for_update()
+            .filter(pk=attempt.pk)
+            .values_list("submitted_at", flat=True)
+            .get()
+        )
+        if submitted_at is not None:
             raise AnswerRejected(
                 "This test has been submitted; its answers can no longer change.", 409
             )
+        same_question = Answer.objects.filter(attempt_id=attempt.pk, question_id=item.question_id)
         if response is None:
-            Answer.objects.filter(attempt=attempt, question_id=item.question_id).delete()
-            return None
+            same_question.delete()
+            return False
         saved = {
             "choice": response if version.qtype == "single" else "",
             "response": response,
             "credit": credit,
             "is_correct": credit == 1,
-            "question_version": version,
+            "question_version_id": version.pk,
         }
         # Time on a question is the sum over visits: each report adds the time since the last.
         added = {}
@@ -205,20 +232,19 @@ def save_test_answer(
             added["time_taken_ms"] = Least(
                 Coalesce(F("time_taken_ms"), 0) + time_taken_ms, MAX_TIME_PER_QUESTION_MS
             )
-        answer, _ = Answer.objects.update_or_create(
-            attempt=attempt,
-            question_id=item.question_id,
-            defaults={**saved, **added},
-            create_defaults={
+        # update() skips auto_now, so the change time is set here.
+        if not same_question.update(**saved, **added, updated_at=timezone.now()):
+            Answer.objects.create(
                 **saved,
-                "time_taken_ms": time_taken_ms,
-                "learner_id": attempt.learner_id,
-                "pattern_id": attempt.pattern_id,
-                "mode": Mode.TEST,
-                "difficulty": item.difficulty,
-            },
-        )
-    return answer
+                attempt_id=attempt.pk,
+                question_id=item.question_id,
+                time_taken_ms=time_taken_ms,
+                learner_id=attempt.learner_id,
+                pattern_id=attempt.pattern_id,
+                mode=Mode.TEST,
+                difficulty=item.difficulty,
+            )
+    return True
 
 
 @dataclass(frozen=True)

@@ -87,10 +87,15 @@ def credit_for(qtype: str, variant: Variant, response) -> Fraction:
 
     A numeric text that is not a number raises ResponseError: it is never stored as wrong.
     """
+    return credit_against(qtype, variant.answer, response)
+
+
+def credit_against(qtype: str, answer: dict, response) -> Fraction:
+    """credit_for, given only the variant's answer (variants.variant_answer)."""
     if response is None:
         return Fraction(0)
     try:
-        return qtypes.score(qtype, variant.answer, response)
+        return qtypes.score(qtype, answer, response)
     except ResponseRejected as exc:
         raise ResponseError(str(exc)) from None
 

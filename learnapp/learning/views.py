@@ -74,19 +74,19 @@ def _practice_question(slug: str, number: int) -> Question:
     )
 
 
-def _own_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
+def _own_attempt(request: HttpRequest, attempt_id: int, with_related: bool = True) -> Attempt:
     """An attempt of the requesting learner; anyone else's is simply not found.
 
     An attempt whose time ran out is submitted here, whatever page the learner asks for.
+    `with_related=False` skips the pattern and class, which autosave (every click) never reads.
     """
     learner = current_learner(request)
     if learner is None:
         raise Http404("No such test")
-    attempt = get_object_or_404(
-        Attempt.objects.select_related("pattern", "assignment__classroom"),
-        pk=attempt_id,
-        learner=learner,
-    )
+    attempts = Attempt.objects.all()
+    if with_related:
+        attempts = attempts.select_related("pattern", "assignment__classroom")
+    attempt = get_object_or_404(attempts, pk=attempt_id, learner=learner)
     finish_if_overdue(attempt)
     return attempt
 
@@ -468,7 +468,7 @@ def test_question(request: HttpRequest, attempt_id: int, number: int) -> HttpRes
 
 @require_POST
 def test_answer(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    attempt = _own_attempt(request, attempt_id)
+    attempt = _own_attempt(request, attempt_id, with_related=False)
     wants_json = "application/json" in request.headers.get("Accept", "")
     form = TestAnswerForm(request.POST)
     if not form.is_valid():
