@@ -55,11 +55,34 @@ def grading_key(version: QuestionVersion) -> tuple:
     )
 
 
+def letter_map(old: QuestionVersion, new: QuestionVersion) -> dict[str, str] | None:
+    """Each option letter of `old` to the letter the same option has in `new`, matched by its
+    text; None if a stored response cannot mean the same under `new`.
+
+    Letters are positions, so an author who moves the keyed option from A to C without changing
+    any text must not turn a right "A" into a wrong one. An option whose text changed cannot be
+    matched: such a correction is left for an instructor to rule on.
+    """
+    if old.qtype != new.qtype:
+        return None
+    old_texts = [option["html"] for option in old.options or []]
+    new_by_text = {option["html"]: option["letter"] for option in new.options or []}
+    if len(new_by_text) != len(new.options or []) or sorted(old_texts) != sorted(new_by_text):
+        return None
+    return {option["letter"]: new_by_text[option["html"]] for option in old.options or []}
+
+
 def can_regrade(old: QuestionVersion, new: QuestionVersion) -> bool:
-    """A stored response means the same under `new`: the same type and option letters."""
-    return old.qtype == new.qtype and sorted(o["letter"] for o in old.options) == sorted(
-        o["letter"] for o in new.options
-    )
+    return letter_map(old, new) is not None
+
+
+def remap_response(response, mapping: dict[str, str]):
+    """A canonical response in `old`'s letters, in `new`'s (numbers are left as they are)."""
+    if not mapping or response is None:
+        return response
+    if isinstance(response, str):
+        return mapping.get(response, response)
+    return [mapping.get(letter, letter) for letter in response]
 
 
 def _regraded(attempt: Attempt, rulings: dict[int, str]) -> bool:
@@ -181,16 +204,33 @@ def _correct_attempt(attempt_id: int, items: list[AttemptItem], by) -> int:
             if current.question_version_id == new.pk:
                 continue
             old_score, old_total = attempt.score, attempt.total
+            mapping = letter_map(current.question_version, new)
+            if mapping is None:  # the content changed again since the check: leave it
+                continue
             answer = answers.get(item.question_id)
             if answer is not None:
+                response = remap_response(answer.response, mapping)
                 try:
-                    credit = credit_for(new.qtype, variant(new, item.seed), answer.response)
+                    credit = credit_for(new.qtype, variant(new, item.seed), response)
                 except ResponseError:
                     credit = Fraction(0)
-                answer.credit, answer.is_correct = credit, credit == 1
-                answer.save(update_fields=["credit", "is_correct", "updated_at"])
-            # The review now shows the corrected question; the answer keeps the version answered.
-            AttemptItem.objects.filter(pk=item.pk).update(question_version=new)
+                answer.response, answer.credit, answer.is_correct = response, credit, credit == 1
+                fields = ["response", "credit", "is_correct", "updated_at"]
+                if new.qtype == "single":
+                    answer.choice = response or ""
+                    fields.append("choice")
+                if any(letter != moved for letter, moved in mapping.items()):
+                    # The response now speaks the corrected version's letters, so it belongs to
+                    # that version; the RegradeRecord keeps the version answered.
+                    answer.question_version = new
+                    fields.append("question_version")
+                answer.save(update_fields=fields)
+            # The review now shows the corrected question, each option where the learner saw it;
+            # an answer whose letters did not move keeps the version it answered.
+            AttemptItem.objects.filter(pk=item.pk).update(
+                question_version=new,
+                option_order=remap_response(current.option_order, mapping),
+            )
             _regraded(attempt, rulings)
             RegradeRecord.objects.create(
                 attempt=attempt,

@@ -160,3 +160,48 @@ def test_loading_changed_questions_reminds_to_regrade(tmp_path, settings):
     out = StringIO()
     call_command("loadcontent", str(root), stdout=out)
     assert "Questions changed: run `manage.py regrade`" in out.getvalue()
+
+
+def test_moving_the_keyed_option_without_changing_any_text_changes_no_score(
+    client, learner_client, pattern, versions
+):
+    # The author moves question 4's right option (B) to the end and the last one up: letters
+    # are positions, so a right "B" must stay right, now as "D", and a wrong "D" stay wrong.
+    right = take_test(client, pattern, {1: "B", 2: "B", 3: "B", 4: "B"})
+    wrong = take_test(learner_client, pattern, {1: "B", 2: "B", 3: "B", 4: "D"})
+    order_before = right.items.get(number=4).option_order
+    old = versions[3]
+    texts = {o["letter"]: o for o in old.options}
+    moved = [texts["A"], texts["C"], texts["D"], texts["B"]]
+    correct(
+        old,
+        options=[
+            {**option, "letter": letter} for option, letter in zip(moved, "ABCD", strict=True)
+        ],
+        correct_letter="D",
+    )
+    regrade()
+    right.refresh_from_db()
+    wrong.refresh_from_db()
+    assert (right.score, wrong.score) == (4, 3)
+    answer = right.answers.get(question=old.question)
+    assert answer.response == "D" and answer.is_correct
+    # The review shows each option where the learner saw it: the same texts, in the same places.
+    item = right.items.get(number=4)
+    fixed = item.question_version
+    texts_now = {o["letter"]: o["html"] for o in fixed.options}
+    assert [texts_now[letter] for letter in item.option_order] == [
+        texts[letter]["html"] for letter in order_before
+    ]
+
+
+def test_a_correction_that_rewords_an_option_is_left_for_an_instructor(client, pattern, versions):
+    attempt = take_test(client, pattern, {1: "B", 2: "B", 3: "B", 4: "B"})
+    old = versions[3]
+    options = [dict(o) for o in old.options]
+    options[0]["html"] = "<p>A reworded option</p>"
+    correct(old, options=options, correct_letter="A")
+    out = regrade()
+    attempt.refresh_from_db()
+    assert attempt.score == 4  # nothing guessed
+    assert old.question.key in out
