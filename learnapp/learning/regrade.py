@@ -6,10 +6,11 @@ twice therefore changes nothing and records nothing the second time.
 
 - A correction: the content loader makes a new QuestionVersion whenever an author edits a
   question. Past attempts keep what they showed unless the edit changed how the question is
-  graded (its answer, options' letters, scoring or template); then `manage.py regrade` moves
+  graded (its answer, options' order, scoring or template); then `manage.py regrade` moves
   each submitted item to the corrected version and grades the stored response against it, with
-  the same variant seed and option order. An edit that changes the type or the options' letters
-  cannot be applied to a stored response: it is reported for an instructor to rule on instead.
+  the same variant seed, each option matched to its place in the new version by its text. An
+  edit that changes the type or an option's text cannot be applied to a stored response: it is
+  reported for an instructor to rule on instead.
 - A ruling: an instructor gives everyone full credit for an item of an assignment, or drops it
   (ItemRuling). Every submitted attempt of the assignment is regraded at once; open attempts are
   graded with the ruling when they are submitted.
