@@ -5,6 +5,7 @@ out of place) makes thirds and sevenths that no decimal column holds exactly; a 
 able to add them up again and land on the same total, so they are kept as `Fraction`s.
 """
 
+import functools
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -25,6 +26,13 @@ def to_fraction(value) -> Fraction | None:
         raise ValidationError(f"'{value}' is not a fraction such as 15/2") from exc
 
 
+@functools.lru_cache(maxsize=4096)
+def _stored(text: str) -> Fraction | None:
+    # A gradebook reads 10,000 scores that take a few dozen distinct values; Fractions are
+    # immutable, so one parse of each text is shared.
+    return to_fraction(text)
+
+
 class FractionField(models.CharField):
     """A `Fraction` kept exactly, as "n/d" (or "n" when whole)."""
 
@@ -39,7 +47,7 @@ class FractionField(models.CharField):
         return name, path, args, kwargs
 
     def from_db_value(self, value, expression, connection):
-        return to_fraction(value)
+        return None if value is None else _stored(value)
 
     def to_python(self, value):
         return to_fraction(value)
