@@ -1,7 +1,7 @@
 """The access log's writer: every API answer becomes one AccessLogEntry row.
 
 Writing a row per request in its own transaction costs about a fifth of a valid-key request. So
-each app process may keep rows in memory and write them in batches (one multi-row INSERT):
+each app process may keep rows in memory and write them in batches (one executemany):
 
 - `SANDBOX_LOG_BUFFER` rows at most are held (0 writes every row at once, as the tests do);
   a request that finds the buffer full writes it before going on, so memory stays bounded;
@@ -17,12 +17,13 @@ follows the foreign keys' rules (the learner's rows go, a deleted key is set to 
 """
 
 import atexit
+import itertools
 import logging
 import os
 import threading
 
 from django.conf import settings
-from django.db import IntegrityError, close_old_connections, connection
+from django.db import IntegrityError, close_old_connections, connection, transaction
 
 from .models import AccessLogEntry, SandboxKey
 
@@ -68,6 +69,25 @@ def pending() -> int:
     return len(_rows)
 
 
+# The row's columns, in the order _insert sends them.
+_FIELDS = (
+    "learner_id",
+    "key_id",
+    "key_prefix",
+    "created_at",
+    "method",
+    "path",
+    "status",
+    "outcome",
+    "category",
+    "source",
+    "latency_ms",
+    "retry_after",
+)
+# Rows written by this process, counted to trim about one row in TRIM_EVERY (see _write).
+_written = itertools.count(1)
+
+
 def _write(batch: list[dict]) -> None:
     # The trimming rule lives with the API (api.KEEP_PER_LEARNER, api.TRIM_EVERY), which
     # imports this module.
@@ -76,36 +96,75 @@ def _write(batch: list[dict]) -> None:
     if not batch:
         return
     try:
-        entries = AccessLogEntry.objects.bulk_create([AccessLogEntry(**r) for r in batch])
+        _insert(batch)
     except IntegrityError:
         if connection.in_atomic_block:
             raise  # the caller's transaction is spoilt; it must roll back
         # A learner or key was deleted while its rows waited: apply the foreign keys' rules.
-        entries = AccessLogEntry.objects.bulk_create(_still_valid(batch))
+        batch = _still_valid(batch)
+        _insert(batch)
     # Each learner keeps their newest rows only. Trimming on every insert would double the
-    # cost of a request, so about one row in TRIM_EVERY trims its learner's log: the ids are
-    # sequential, so a busy learner trims often and a log overshoots KEEP_PER_LEARNER by about
-    # TRIM_EVERY rows at most, on average.
-    crowded = {e.learner_id for e in entries if e.pk and e.pk % api.TRIM_EVERY == 0}
+    # cost of a request, so about one row in TRIM_EVERY trims its learner's log: a busy
+    # learner trims often, and a log overshoots KEEP_PER_LEARNER by about TRIM_EVERY rows per
+    # app process at most.
+    crowded = {r["learner_id"] for r in batch if next(_written) % api.TRIM_EVERY == 0}
     for learner_id in crowded:
         AccessLogEntry.objects.trim(learner_id, api.KEEP_PER_LEARNER)
 
 
-def _still_valid(batch: list[dict]) -> list[AccessLogEntry]:
+def _insert(batch: list[dict]) -> None:
+    """The rows in one statement through the cursor's executemany.
+
+    The ORM's bulk_create built a model instance and prepared every field of every row, which
+    made the write a large part of a valid-key request; the values here are already plain
+    (text, numbers, an aware datetime), so only the datetime needs the database's form.
+    """
+    if not batch:
+        return
+    meta = AccessLogEntry._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(meta.get_field(name).column) for name in _FIELDS)
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) "
+        f"VALUES ({', '.join(['%s'] * len(_FIELDS))})"
+    )
+    when = connection.ops.adapt_datetimefield_value
+    params = [
+        (
+            r["learner_id"],
+            r["key"].pk if r["key"] is not None else None,
+            r["key_prefix"],
+            when(r["created_at"]),
+            r["method"],
+            r["path"],
+            r["status"],
+            str(r["outcome"]),
+            str(r["category"]),
+            str(r["source"]),
+            r["latency_ms"],
+            r["retry_after"],
+        )
+        for r in batch
+    ]
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def _still_valid(batch: list[dict]) -> list[dict]:
     from learnapp.learning.models import Learner
 
     learners = {r["learner_id"] for r in batch if r["learner_id"] is not None}
     alive = set(Learner.objects.filter(pk__in=learners).values_list("pk", flat=True))
     key_ids = {r["key"].pk for r in batch if r["key"] is not None}
     kept_keys = set(SandboxKey.objects.filter(pk__in=key_ids).values_list("pk", flat=True))
-    entries = []
+    rows = []
     for row in batch:
         if row["learner_id"] is not None and row["learner_id"] not in alive:
             continue
         if row["key"] is not None and row["key"].pk not in kept_keys:
             row = {**row, "key": None}
-        entries.append(AccessLogEntry(**row))
-    return entries
+        rows.append(row)
+    return rows
 
 
 def _ensure_flusher() -> None:
