@@ -80,8 +80,12 @@ def record_practice_answer(
         .order_by("-answered_at", "-pk")
         .values("pk")[:1]
     )
+    # A form token belongs to one question (views._form_token), so only the learner's answers
+    # to that question are looked through, by the (learner, mode, question) index: a prefix
+    # match (LIKE) cannot seek the token's index, and every answer the learner ever gave to
+    # any question was scanned on every "Check".
     rows = list(
-        Answer.objects.filter(learner=learner)
+        Answer.objects.filter(learner=learner, question=question, mode=Mode.PRACTICE)
         .filter(Q(pk=latest_pk) | Q(form_token__startswith=prefix))
         .annotate(is_latest=ExpressionWrapper(Q(pk=latest_pk), output_field=BooleanField()))
         .order_by("-answered_at", "-pk")
