@@ -30,6 +30,7 @@ from .models import AccessLogEntry, SandboxKey
 logger = logging.getLogger(__name__)
 
 _lock = threading.Lock()
+_writing = threading.Lock()  # held while a batch is between the buffer and its commit
 _rows: list[dict] = []
 _state = {"pid": None, "thread": None}
 
@@ -55,13 +56,20 @@ def add(*, now: bool = False, **row) -> None:
 
 
 def flush() -> int:
-    """Write every row this process holds; the number written."""
-    if not _rows:
+    """Write every row this process holds; the number written.
+
+    Rows leave the buffer only while `_writing` is held, so a caller that finds the buffer
+    empty but a write under way waits for it: at exit, the flusher thread (a daemon, killed
+    when the interpreter ends) may have a batch taken but not yet committed, and a page that
+    reads the log must see those rows too.
+    """
+    if not _rows and not _writing.locked():
         return 0
-    with _lock:
-        batch = _rows[:]
-        _rows.clear()
-    _write(batch)
+    with _writing:
+        with _lock:
+            batch = _rows[:]
+            _rows.clear()
+        _write(batch)
     return len(batch)
 
 

@@ -1,5 +1,7 @@
 """The access log's batch write: plain rows through the cursor, exactly what the API logged."""
 
+import threading
+
 import pytest
 from django.db.models.signals import post_init
 from django.test import override_settings
@@ -57,3 +59,24 @@ def test_a_batch_is_written_without_a_model_instance_per_row(
         "valid",
     )
     assert first.created_at.tzinfo is not None and first.latency_ms >= 0
+
+
+def test_a_flush_waits_for_a_batch_the_flusher_thread_is_still_writing(monkeypatch):
+    # At a graceful stop, atexit's flush found the buffer empty while the flusher thread (a
+    # daemon, killed right after) still had a batch uncommitted: those rows were lost.
+    started, release, committed = threading.Event(), threading.Event(), []
+
+    def slow_write(batch):
+        started.set()
+        release.wait(10)
+        committed.extend(batch)
+
+    monkeypatch.setattr(accesslog, "_write", slow_write)
+    monkeypatch.setattr(accesslog, "_rows", [{"row": 1}, {"row": 2}])
+    flusher = threading.Thread(target=accesslog.flush)
+    flusher.start()
+    assert started.wait(10)
+    threading.Timer(0.1, release.set).start()
+    accesslog.flush()  # as atexit does
+    assert committed == [{"row": 1}, {"row": 2}]
+    flusher.join(10)
