@@ -99,6 +99,24 @@ def _regraded(attempt: Attempt, rulings: dict[int, str]) -> bool:
     return True
 
 
+def _record(attempt, question_id, number, reason, by, now, before, **versions) -> None:
+    """Write down one regrade of `attempt`, whose (score, total) were `before`."""
+    old_score, old_total = before
+    RegradeRecord.objects.create(
+        attempt=attempt,
+        question_id=question_id,
+        number=number,
+        reason=reason,
+        regraded_by=by,
+        regraded_at=now,
+        old_score=old_score,
+        new_score=attempt.score,
+        old_total=old_total,
+        new_total=attempt.total,
+        **versions,
+    )
+
+
 # -- rulings ------------------------------------------------------------------------------------
 
 
@@ -123,6 +141,7 @@ def rule_on_item(assignment, question_id: int, ruling: str | None, by) -> int:
         locked = list(
             Attempt.objects.select_for_update(of=("self",))
             .filter(assignment=assignment, items__question_id=question_id)
+            .annotate(number=F("items__number"))  # the question's place in each attempt
             .order_by("pk")
         )
         rulings = rulings_for(assignment.pk)
@@ -130,21 +149,9 @@ def rule_on_item(assignment, question_id: int, ruling: str | None, by) -> int:
         for attempt in locked:
             if not attempt.is_submitted:
                 continue
-            old_score, old_total = attempt.score, attempt.total
+            before = (attempt.score, attempt.total)
             if _regraded(attempt, rulings):
-                number = attempt.items.get(question_id=question_id).number
-                RegradeRecord.objects.create(
-                    attempt=attempt,
-                    question_id=question_id,
-                    number=number,
-                    reason=reason,
-                    regraded_by=by,
-                    regraded_at=now,
-                    old_score=old_score,
-                    new_score=attempt.score,
-                    old_total=old_total,
-                    new_total=attempt.total,
-                )
+                _record(attempt, question_id, attempt.number, reason, by, now, before)
                 changed += 1
     return changed
 
@@ -233,17 +240,14 @@ def _correct_attempt(attempt_id: int, items: list[AttemptItem], by) -> int:
                 option_order=remap_response(current.option_order, mapping),
             )
             _regraded(attempt, rulings)
-            RegradeRecord.objects.create(
-                attempt=attempt,
-                question_id=item.question_id,
-                number=item.number,
-                reason=RegradeReason.CORRECTION,
-                regraded_by=by,
-                regraded_at=now,
-                old_score=old_score,
-                new_score=attempt.score,
-                old_total=old_total,
-                new_total=attempt.total,
+            _record(
+                attempt,
+                item.question_id,
+                item.number,
+                RegradeReason.CORRECTION,
+                by,
+                now,
+                (old_score, old_total),
                 from_version_id=current.question_version_id,
                 to_version=new,
             )
