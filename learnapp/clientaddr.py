@@ -56,6 +56,19 @@ def client_address(meta: dict, trusted: tuple[Network, ...]) -> str:
     return peer
 
 
+def budget_key(address: str) -> str:
+    """The client an address stands for when counting against a limit: the canonical address,
+    or its /64 network for IPv6, since one subscriber usually holds a whole /64 and a budget
+    per address would be no limit at all. "unknown" for anything that is not an address."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return "unknown"
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
 class TrustedProxyMiddleware:
     def __init__(self, get_response):
         self.trusted = parse_networks(getattr(settings, "TRUSTED_PROXIES", ()))

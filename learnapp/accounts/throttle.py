@@ -27,7 +27,6 @@ slowdown's turn is taken with cache.add(), which only one of simultaneous attemp
 
 import contextlib
 import hashlib
-import ipaddress
 import math
 import secrets
 import time
@@ -38,6 +37,8 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+
+from learnapp.clientaddr import budget_key
 
 PAIR_LIMIT = 5
 PAIR_WINDOW = 15 * 60
@@ -187,14 +188,7 @@ def _username_digest(username: str) -> str:
 
 
 def _address_key(ip: str) -> str:
-    try:
-        address = ipaddress.ip_address(ip)
-    except ValueError:
-        return f"{_PREFIX}:ip:{ip or 'unknown'}"
-    if address.version == 6:
-        # One IPv6 subscriber usually holds a whole /64; per address would be no limit at all.
-        return f"{_PREFIX}:ip:{ipaddress.ip_network(f'{address}/64', strict=False)}"
-    return f"{_PREFIX}:ip:{address}"
+    return f"{_PREFIX}:ip:{budget_key(ip)}"
 
 
 def _until_key(key: str) -> str:

@@ -7,13 +7,14 @@ server counts into the same counter, so a key's limit holds however many servers
 local memory (one process, development and tests) `cache.incr` and `cache.add` do the same.
 """
 
-import ipaddress
 import math
 import time
 from dataclasses import dataclass
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
+
+from learnapp.clientaddr import budget_key
 
 WINDOW = 60  # seconds
 POLICY = "sandbox"
@@ -128,12 +129,9 @@ NEW_VISITOR_LIMIT = 10  # per WINDOW and client address
 
 
 def client_address(request) -> str:
-    """REMOTE_ADDR, which learnapp.clientaddr sets to the client behind a trusted proxy; as a
-    canonical IP address, so that it is a safe cache key and one client has one counter."""
-    try:
-        return str(ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")))
-    except ValueError:
-        return "unknown"
+    """REMOTE_ADDR, which learnapp.clientaddr sets to the client behind a trusted proxy, as the
+    client it stands for (one counter per IPv4 address or IPv6 /64), a safe cache key."""
+    return budget_key(request.META.get("REMOTE_ADDR", ""))
 
 
 def hit_anonymous(address: str) -> Usage:

@@ -221,3 +221,14 @@ def test_without_trusted_proxies_a_forwarded_for_header_buys_no_new_budget(budge
     cache.delete(f"sandbox:anon:{PROXY}:{int(budget.now // ratelimit.WINDOW)}")
     statuses = [_no_key_from(client, f"203.0.113.{n}") for n in range(4)]
     assert statuses == [401, 401, 401, 429]  # all counted as the peer's, whatever they claim
+
+
+def test_addresses_of_one_ipv6_64_share_one_budget(client, budget):
+    # One subscriber holds a whole /64: a fresh address from it must not buy a fresh budget.
+    window = int(budget.now // ratelimit.WINDOW)
+    cache.delete(f"sandbox:anon:2001:db8:1:2::/64:{window}")
+    statuses = [
+        client.get(DATA, REMOTE_ADDR=f"2001:db8:1:2::{n:x}").status_code for n in range(1, 5)
+    ]
+    assert statuses == [401, 401, 401, 429]
+    assert client.get(DATA, REMOTE_ADDR="2001:db8:1:3::1").status_code == 401  # another /64
