@@ -8,17 +8,16 @@ HSTS, nosniff), this sends /sandbox/api/ requests straight to their view; every 
 goes on through the stack as before.
 """
 
+import functools
+
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, get_resolver, reverse
 
-_prefix: list[str] = []
 
-
+@functools.cache
 def _site_prefix() -> str:
     """Where the sandbox's URLs are mounted, "/sandbox/", as the project's URLconf says."""
-    if not _prefix:
-        _prefix.append(reverse("sandbox:home"))
-    return _prefix[0]
+    return reverse("sandbox:home")
 
 
 def sandbox_api_shortcut(get_response):
