@@ -10,6 +10,17 @@ def _fresh_lesson_pages():
     clear_page_cache()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Rate-limit windows, throttles and sandbox budgets count in the cache, and every test client
+    # and browser calls from 127.0.0.1: without a clean cache, one test's calls spend the next
+    # test's budget (a 429 where a 401 was due).
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _test_server_settings():
     # Production redirects to HTTPS, marks cookies secure and serves hashed static files made by
