@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from learnapp.accounts.roles import make_instructor
 from learnapp.catalog.models import Pattern
+from learnapp.learning.points import FractionField
 
 # The rule over these values is learning's (visibility.results_released): said once, there.
 from learnapp.learning.visibility import ResultsVisibility
@@ -191,3 +192,55 @@ class InstructorInvite(models.Model):
             if claimed:
                 make_instructor(user)
         return bool(claimed)
+
+
+class AttemptFeedback(models.Model):
+    """An instructor's word on one learner's attempt: a comment, and perhaps a changed grade.
+
+    The learner sees both on their result page, under the assignment's results policy
+    (visibility.results_released), never before. `reviewed_at` is when the instructor last
+    opened the attempt: the landing page lists submissions nobody has looked at since.
+    """
+
+    attempt = models.OneToOneField(
+        "learning.Attempt", on_delete=models.CASCADE, related_name="instructor_feedback"
+    )
+    comment = models.TextField(blank=True, max_length=4000)
+    # The grade that counts instead of the attempt's score, in points out of its total; None
+    # when the computed score stands. Kept apart so a regrade never overwrites it.
+    override_score = FractionField(null=True, blank=True)
+    override_reason = models.CharField(max_length=300, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"feedback on attempt {self.attempt_id}"
+
+    @property
+    def is_overridden(self) -> bool:
+        return self.override_score is not None
+
+
+class GradeOverrideRecord(models.Model):
+    """One change of an attempt's overridden grade: who, when, from what to what, and why."""
+
+    attempt = models.ForeignKey(
+        "learning.Attempt", on_delete=models.CASCADE, related_name="grade_overrides"
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    # None on either side: the computed score (no override before, or the override removed).
+    old_score = FractionField(null=True, blank=True)
+    new_score = FractionField(null=True, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"attempt {self.attempt_id}: {self.old_score} -> {self.new_score}"
