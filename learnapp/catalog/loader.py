@@ -279,7 +279,9 @@ def load(root: Path, progress: Callable[[int, int], None] | None = None) -> Summ
         by_id = {p.pk: p for p in patterns}
         for pattern in patterns:
             pattern.question_keys = []
-        for pattern_id, key in Question.objects.active().values_list("pattern_id", "key"):
+        for pattern_id, key in (
+            Question.objects.from_content().active().values_list("pattern_id", "key")
+        ):
             by_id[pattern_id].question_keys.append(key)
         active_by_path = {p.source_path: p for p in patterns if p.retired_at is None}
         tree = validate(root, active_by_path, progress)
@@ -375,7 +377,10 @@ def _write(tree: Tree, all_patterns: dict[str, Pattern]) -> Summary:
     if gone:
         summary.retired["patterns"] = Pattern.objects.filter(pk__in=gone).update(retired_at=now)
         summary.retired["questions"] += (
-            Question.objects.active().filter(pattern_id__in=gone).update(retired_at=now)
+            Question.objects.from_content()
+            .active()
+            .filter(pattern_id__in=gone)
+            .update(retired_at=now)
         )
 
     _write_questions(changed_patterns, summary, now)
@@ -394,7 +399,9 @@ def _write_questions(changed: list[tuple[Pattern, "FoundPattern"]], summary: Sum
         return
     existing = {
         q.key: q
-        for q in Question.objects.filter(key__in=parsed.keys()).select_related("current_version")
+        for q in Question.objects.from_content()
+        .filter(key__in=parsed.keys())
+        .select_related("current_version")
     }
     new_questions, new_versions, updated = [], [], []
     for key, (pattern, pool, pq) in parsed.items():
@@ -439,7 +446,8 @@ def _write_questions(changed: list[tuple[Pattern, "FoundPattern"]], summary: Sum
     )
     # Questions removed from a changed practice set or pool (or with their assessment.md).
     summary.retired["questions"] += (
-        Question.objects.active()
+        Question.objects.from_content()
+        .active()
         .filter(pattern__in=[p for p, _ in changed])
         .exclude(key__in=parsed.keys())
         .update(retired_at=now)

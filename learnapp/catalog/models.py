@@ -4,6 +4,7 @@ Everything here is written only by the content loader (learnapp.catalog.loader);
 Markdown is rendered and sanitized at load time and stored as HTML.
 """
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
@@ -69,6 +70,9 @@ class Pattern(CatalogEntry):
     position = models.IntegerField(default=0, db_index=True)
     lesson_html = models.TextField()
     toc = models.JSONField(default=list)  # [{"level": 2, "id": "...", "title": "..."}]
+    # The lesson's self-check questions, [{"question_html": "...", "answer_html": "..."}] in
+    # lesson order: spaced review brings them back as cards.
+    self_checks = models.JSONField(default=list, blank=True)
     practice_title = models.CharField(max_length=200, blank=True)
     assessment_title = models.CharField(max_length=200, blank=True)
     # How many questions of each difficulty a test draws from the assessment pool, e.g.
@@ -99,6 +103,9 @@ class Pool(models.TextChoices):
     PRACTICE = "practice", "Practice set"
     # The questions of assessment.md, which tests draw from and practice never shows.
     ASSESSMENT = "assessment", "Assessment pool"
+    # An instructor's own question (learnapp.authoring): asked only in that instructor's
+    # custom quizzes, never in practice or a pattern's test.
+    BANK = "bank", "Instructor's question"
 
 
 class QuestionQuerySet(ActiveQuerySet):
@@ -107,6 +114,10 @@ class QuestionQuerySet(ActiveQuerySet):
 
     def assessment(self):
         return self.filter(pool=Pool.ASSESSMENT)
+
+    def from_content(self):
+        """Questions of the content files: the loader's, never an instructor's own."""
+        return self.filter(owner__isnull=True)
 
 
 class Question(models.Model):
@@ -121,6 +132,15 @@ class Question(models.Model):
         "QuestionVersion", on_delete=models.PROTECT, related_name="+", null=True
     )
     retired_at = models.DateTimeField(null=True, blank=True)
+    # Set for a question an instructor wrote in the browser (learnapp.authoring); the content
+    # loader reads and writes only questions without an owner.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="authored_questions",
+    )
 
     objects = QuestionQuerySet.as_manager()
 
@@ -157,7 +177,10 @@ class QuestionVersion(models.Model):
     solution_steps = models.JSONField()  # [html, ...] in order
     final_answer_html = models.TextField()
     quick_check_html = models.TextField()
+    # The last (fullest) hint; `hints` holds every tier in order, ending with this one, and is
+    # empty for versions loaded before hints had tiers (their one tier is hint_html).
     hint_html = models.TextField()
+    hints = models.JSONField(default=list, blank=True)
     common_mistakes = models.JSONField()  # [html, ...]
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -90,7 +90,8 @@ class ParsedQuestion:
     solution_steps: list[str] = field(default_factory=list)
     final_answer_html: str = ""
     quick_check_html: str = ""
-    hint_html: str = ""
+    hint_html: str = ""  # the last tier
+    hints: list[str] = field(default_factory=list)  # every tier, the last one is hint_html
     common_mistakes: list[str] = field(default_factory=list)
     qtype: str = "single"
     scoring: str = ""
@@ -106,6 +107,8 @@ class ParsedLesson:
     meta: Meta
     html: str
     toc: list[TocEntry]
+    # [{"question_html", "answer_html"}] per self-check block, in lesson order.
+    self_checks: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -281,15 +284,18 @@ def parse_lesson(path: str, text: str) -> ParsedLesson:
         raise ContentErrors(problems.errors)
 
     html, toc = render_lesson("\n".join(out))
+    rendered_checks = []
     for number, (question, answer) in enumerate(self_checks):
+        check = {"question_html": render_block(question), "answer_html": render_block(answer)}
+        rendered_checks.append(check)
         html = html.replace(
             f"<p>{_SELF_CHECK_PLACEHOLDER.format(number)}</p>",
             '<aside class="self-check"><p class="self-check-label">Self-check</p>'
-            f"{render_block(question)}"
+            f"{check['question_html']}"
             "<details><summary>Show the answer</summary>"
-            f'<div class="self-check-answer">{render_block(answer)}</div></details></aside>',
+            f'<div class="self-check-answer">{check["answer_html"]}</div></details></aside>',
         )
-    return ParsedLesson(meta=meta, html=html, toc=toc)
+    return ParsedLesson(meta=meta, html=html, toc=toc, self_checks=rendered_checks)
 
 
 # -- practice sets and assessment pools ---------------------------------------------------------
@@ -457,6 +463,25 @@ def _parse_question_file(path: str, text: str, problems: Problems, pool: bool):
     if found is None:
         return None
     data, body_start = found
+    headings, questions = _parse_questions(lines, body_start, problems, pool)
+    return data, body_start, headings, questions, lines
+
+
+def parse_question_blocks(path: str, text: str) -> list[ParsedQuestion]:
+    """Questions without a file around them (an instructor's own, written in the browser or
+    imported): `## Question 1`, `## Question 2`... checked as assessment pool questions, since
+    they are asked in tests. Raises ContentErrors with every problem."""
+    problems = Problems(path)
+    lines = text.splitlines()
+    headings, questions = _parse_questions(lines, 0, problems, pool=True)
+    if not headings and not problems.errors:
+        problems.add(1, "write a question: start with a '## Question 1' heading")
+    if problems.errors:
+        raise ContentErrors(problems.errors)
+    return questions
+
+
+def _parse_questions(lines: list[str], body_start: int, problems: Problems, pool: bool):
     fenced = fence_flags(lines)
     headings = [
         i for i in range(body_start, len(lines)) if not fenced[i] and lines[i].startswith("## ")
@@ -479,7 +504,7 @@ def _parse_question_file(path: str, text: str, problems: Problems, pool: bool):
                 f"duplicate question id '{question.key}' (also used at line {seen[question.key]})",
             )
         seen.setdefault(question.key, question.line)
-    return data, body_start, headings, questions, lines
+    return headings, questions
 
 
 def _parse_question(
@@ -665,6 +690,8 @@ def _parse_question(
                 problems.add(parts[name][0] - 1, f"'### {name}' is empty")
             texts[name] = (first, value)
 
+    hint_tiers = _hint_tiers(*texts["Hint"], problems) if "Hint" in texts else []
+
     correct = [o for o in raw_options if o["correct"]]
     correct_letter = ""
     answer_spec: dict = {}
@@ -762,9 +789,8 @@ def _parse_question(
         quick_check_html=render(render_block, texts["Quick check"][1], texts["Quick check"][0])
         if "Quick check" in texts
         else "",
-        hint_html=render(render_block, texts["Hint"][1], texts["Hint"][0])
-        if "Hint" in texts
-        else "",
+        hints=[render(render_block, tier, line) for line, tier in hint_tiers],
+        hint_html=render(render_block, hint_tiers[-1][1], hint_tiers[-1][0]) if hint_tiers else "",
         common_mistakes=[
             render(render_inline, mistake, parts["Common mistakes"][0]) for mistake in mistakes
         ],
@@ -784,6 +810,48 @@ def _parse_question(
     if len(problems.errors) > before:
         return None
     return parsed
+
+
+_HINT_TIER = re.compile(r"^\*\*Hint(?:\s+(\d+))?:\*\*\s*(.*)$")
+MAX_HINT_TIERS = 5
+
+
+def _hint_tiers(first: int, text: str, problems: Problems) -> list[tuple[int, str]]:
+    """A '### Hint' section as its tiers, [(line, markdown)], from the nudge to the last hint.
+
+    Tiers start with '**Hint 1:**', '**Hint 2:**'... at the start of a line; a section with no
+    such line (or one '**Hint:**') is a single tier, as hints were before they had tiers.
+    """
+    tiers: list[list] = []
+    for offset, line in enumerate(text.split("\n")):
+        match = _HINT_TIER.match(line.strip())
+        if match is None:
+            if not tiers:
+                tiers.append([first + offset, None, []])
+            tiers[-1][2].append(line)
+            continue
+        number = int(match[1]) if match[1] else None
+        if number is None and (tiers and tiers[-1][1] is not None or len(tiers) > 0):
+            problems.add(first + offset, "'**Hint:**' is for a single hint; number the tiers")
+        tiers.append([first + offset, number, [match[2]]])
+    numbered = [tier for tier in tiers if tier[1] is not None]
+    if numbered:
+        if tiers[0][1] is None and "\n".join(tiers[0][2]).strip():
+            problems.add(tiers[0][0], "text before '**Hint 1:**' belongs to no tier")
+        tiers = numbered
+        for expected, (line, number, _) in enumerate(tiers, start=1):
+            if number != expected:
+                problems.add(line, f"hint tiers count 1, 2, 3...: expected 'Hint {expected}'")
+                break
+        if len(tiers) > MAX_HINT_TIERS:
+            problems.add(tiers[0][0], f"at most {MAX_HINT_TIERS} hint tiers; this has {len(tiers)}")
+    result = []
+    for line, _, body in tiers:
+        tier = "\n".join(body).strip()
+        if not tier:
+            problems.add(line, "a hint tier is empty")
+        result.append((line, tier))
+    return result
 
 
 def _words(rendered: str) -> str:
@@ -951,7 +1019,7 @@ def _check_variants(parsed: ParsedQuestion, template: Template, parts, problems:
         *parsed.solution_steps,
         parsed.final_answer_html,
         parsed.quick_check_html,
-        parsed.hint_html,
+        *parsed.hints,
         *parsed.common_mistakes,
     ]
     stems = set()
