@@ -30,6 +30,8 @@ class Category(models.TextChoices):
     UNAUTHORIZED = "unauthorized", "Unauthorized Use"
     NO_CREDENTIALS = "no_credentials", "Missing or misplaced keys"
     BAD_REQUEST = "bad_request", "Other bad requests"
+    # Only the faults a learner asks for (X-Sandbox-Fault): the sandbox has no others to show.
+    SERVER_ERROR = "server_error", "Server errors (5xx)"
 
 
 class Source(models.TextChoices):
@@ -203,6 +205,13 @@ class AccessLogEntry(models.Model):
     source = models.CharField(max_length=12, choices=Source.choices, default=Source.HTTP)
     latency_ms = models.FloatField()
     retry_after = models.PositiveIntegerField(null=True, blank=True)
+    # A streamed completion's time to its first token; empty for answers sent whole, where the
+    # first token arrives with the last (latency_ms).
+    ttft_ms = models.FloatField(null=True, blank=True)
+    # A completion's usage block and its price (pricing.PRICES); empty for other requests.
+    prompt_tokens = models.PositiveIntegerField(null=True, blank=True)
+    completion_tokens = models.PositiveIntegerField(null=True, blank=True)
+    cost_usd = models.DecimalField(max_digits=12, decimal_places=9, null=True, blank=True)
 
     objects = AccessLogEntryQuerySet.as_manager()
 
