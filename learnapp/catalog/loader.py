@@ -28,7 +28,7 @@ from .parsing import (
 )
 
 # Bump when parsing or rendering changes, so that every pattern is rendered again.
-LOADER_VERSION = "2"
+LOADER_VERSION = "3"
 
 
 class ContentInvalid(Exception):
@@ -353,6 +353,7 @@ def _write(tree: Tree, all_patterns: dict[str, Pattern]) -> Summary:
             "order": meta.order,
             "lesson_html": found.lesson.html,
             "toc": [{"level": e.level, "id": e.id, "title": e.title} for e in found.lesson.toc],
+            "self_checks": found.lesson.self_checks,
             "practice_title": found.practice.title,
             "assessment_title": found.assessment.title if found.assessment else "",
             "blueprint": found.assessment.blueprint if found.assessment else {},
@@ -482,6 +483,7 @@ def _version(question: Question, pq, number: int) -> QuestionVersion:
         final_answer_html=pq.final_answer_html,
         quick_check_html=pq.quick_check_html,
         hint_html=pq.hint_html,
+        hints=pq.hints,
         common_mistakes=pq.common_mistakes,
     )
 

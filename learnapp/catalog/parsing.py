@@ -819,39 +819,38 @@ MAX_HINT_TIERS = 5
 def _hint_tiers(first: int, text: str, problems: Problems) -> list[tuple[int, str]]:
     """A '### Hint' section as its tiers, [(line, markdown)], from the nudge to the last hint.
 
-    Tiers start with '**Hint 1:**', '**Hint 2:**'... at the start of a line; a section with no
-    such line (or one '**Hint:**') is a single tier, as hints were before they had tiers.
+    Tiers start with '**Hint 1:**', '**Hint 2:**'... at the start of a line. A section with no
+    such line, or with one '**Hint:**', is a single tier, as every hint was before tiers.
     """
-    tiers: list[list] = []
-    for offset, line in enumerate(text.split("\n")):
-        match = _HINT_TIER.match(line.strip())
-        if match is None:
-            if not tiers:
-                tiers.append([first + offset, None, []])
-            tiers[-1][2].append(line)
-            continue
-        number = int(match[1]) if match[1] else None
-        if number is None and (tiers and tiers[-1][1] is not None or len(tiers) > 0):
-            problems.add(first + offset, "'**Hint:**' is for a single hint; number the tiers")
-        tiers.append([first + offset, number, [match[2]]])
-    numbered = [tier for tier in tiers if tier[1] is not None]
-    if numbered:
-        if tiers[0][1] is None and "\n".join(tiers[0][2]).strip():
-            problems.add(tiers[0][0], "text before '**Hint 1:**' belongs to no tier")
-        tiers = numbered
-        for expected, (line, number, _) in enumerate(tiers, start=1):
-            if number != expected:
-                problems.add(line, f"hint tiers count 1, 2, 3...: expected 'Hint {expected}'")
-                break
-        if len(tiers) > MAX_HINT_TIERS:
-            problems.add(tiers[0][0], f"at most {MAX_HINT_TIERS} hint tiers; this has {len(tiers)}")
-    result = []
-    for line, _, body in tiers:
-        tier = "\n".join(body).strip()
+    lines = text.split("\n")
+    starts = [
+        (offset, _HINT_TIER.match(line.strip()))
+        for offset, line in enumerate(lines)
+        if _HINT_TIER.match(line.strip())
+    ]
+    if not starts:
+        return [(first, text.strip())]
+    if "\n".join(lines[: starts[0][0]]).strip():
+        problems.add(first, "text before the first '**Hint 1:**' belongs to no tier")
+    numbers = [match[1] for _, match in starts]
+    if None in numbers and len(starts) > 1:
+        problems.add(first, "'**Hint:**' is a single hint: number the tiers '**Hint 1:**', ...")
+        return []
+    if None not in numbers:
+        expected = [str(n) for n in range(1, len(starts) + 1)]
+        if numbers != expected:
+            problems.add(first, f"hint tiers count 1, 2, 3... in order; found {', '.join(numbers)}")
+            return []
+    if len(starts) > MAX_HINT_TIERS:
+        problems.add(first, f"at most {MAX_HINT_TIERS} hint tiers; this hint has {len(starts)}")
+    tiers = []
+    for index, (offset, match) in enumerate(starts):
+        until = starts[index + 1][0] if index + 1 < len(starts) else len(lines)
+        tier = "\n".join([match[2], *lines[offset + 1 : until]]).strip()
         if not tier:
-            problems.add(line, "a hint tier is empty")
-        result.append((line, tier))
-    return result
+            problems.add(first + offset, f"hint {match[1] or ''} is empty".replace("  ", " "))
+        tiers.append((first + offset, tier))
+    return tiers
 
 
 def _words(rendered: str) -> str:
@@ -1110,6 +1109,11 @@ def _parse_options(part, question: int, problems: Problems, qtype: str = "single
             part, _OPTION, "an option ('- [ ] text' or '- [x] text')", "Options", problems
         )
         what = "options"
+        if qtype == "single" and [m.group(2).strip().lower() for _, m, _ in items] == [
+            "true",
+            "false",
+        ]:
+            low = 2  # a true/false question: those two options are the whole choice
     if items and not low <= len(items) <= high:
         problems.add(
             part[0] - 1, f"Question {question} has {len(items)} {what}; give {low} to {high}"

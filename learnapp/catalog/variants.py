@@ -442,6 +442,8 @@ class Variant:
     common_mistakes: list[str]
     answer: dict  # as qtypes.score expects it; a numeric value is computed for this seed
     values: dict[str, str] = field(default_factory=dict)  # the template's values, as shown
+    # Every hint tier, from the nudge to the last hint (which is hint_html).
+    hints: list[str] = field(default_factory=list)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -504,6 +506,7 @@ def variant(version, seed: int = 0) -> Variant:
         final_answer_html=show(version.final_answer_html),
         quick_check_html=show(version.quick_check_html),
         hint_html=show(version.hint_html),
+        hints=[show(tier) for tier in getattr(version, "hints", None) or [version.hint_html]],
         common_mistakes=[show(item) for item in version.common_mistakes],
         answer=answer,
         values={
