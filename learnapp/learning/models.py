@@ -291,3 +291,78 @@ class RegradeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"attempt {self.attempt_id} #{self.number}: {self.old_score} -> {self.new_score}"
+
+
+class ReviewCard(models.Model):
+    """Something a learner should recall again, scheduled by FSRS (spaced.py).
+
+    Either a question they missed (in practice, or in a test) or one of a lesson's self-checks.
+    A card from a test keeps its attempt: it is served only once that attempt's results are
+    visible to the learner (visibility.py), so a review never tells early what was wrong.
+    """
+
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="review_cards")
+    # For interleaving (no two cards of one pattern in a row) and for the self-check's lesson.
+    pattern = models.ForeignKey(Pattern, on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey(
+        Question, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # The position of the lesson's self-check (Pattern.self_checks) for a self-check card.
+    self_check = models.PositiveSmallIntegerField(null=True, blank=True)
+    attempt = models.ForeignKey(
+        Attempt, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # FSRS's card, column by column (fsrs.Card): when it is next due and what it knows.
+    due = models.DateTimeField()
+    state = models.PositiveSmallIntegerField(
+        default=1
+    )  # fsrs.State: 1 learning, 2 review, 3 relearning
+    step = models.PositiveSmallIntegerField(null=True, blank=True, default=0)
+    stability = models.FloatField(null=True, blank=True)
+    difficulty = models.FloatField(null=True, blank=True)
+    last_review = models.DateTimeField(null=True, blank=True)
+    reviews = models.PositiveIntegerField(default=0)
+    lapses = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "question"],
+                condition=models.Q(question__isnull=False),
+                name="one_review_card_per_question",
+            ),
+            models.UniqueConstraint(
+                fields=["learner", "pattern", "self_check"],
+                condition=models.Q(self_check__isnull=False),
+                name="one_review_card_per_self_check",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(question__isnull=True) ^ models.Q(self_check__isnull=True),
+                name="review_card_is_a_question_or_a_self_check",
+            ),
+        ]
+        indexes = [models.Index(fields=["learner", "due"])]
+
+    def __str__(self) -> str:
+        what = f"q{self.question_id}" if self.question_id else f"self-check {self.self_check}"
+        return f"{self.learner_id} {what} due {self.due:%Y-%m-%d %H:%M}"
+
+
+class HintUse(models.Model):
+    """A learner opened tier `tier` of a question's hint: recorded once however often shown."""
+
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="hint_uses")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    tier = models.PositiveSmallIntegerField()  # 1 for the first (the nudge)
+    used_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "question", "tier"], name="one_hint_use_per_tier"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id} hint {self.tier} of {self.question_id}"
