@@ -217,12 +217,24 @@ def _practice_context(
     order: list[str] | None = None,
     error: str = "",
     typed: str = "",
+    show_last: bool = False,
 ) -> dict:
-    """The whole practice page: the feedback's context plus the set's overview and the form."""
+    """The whole practice page: the feedback's context plus the set's overview and the form.
+
+    `show_last`: a learner coming back to a question sees their last answer and its feedback,
+    unless the wording changed since or it was a template's variant (its seed is not kept).
+    """
     question = item.question
     pattern = question.pattern
     questions = list(pattern.questions.active().practice().values("pk", "position", "difficulty"))
     latest = _latest_practice_answers(current_learner(request), pattern.pk)
+    last = latest.get(question.pk) if show_last and answer is None else None
+    if (
+        last
+        and last.question_version_id == item.question_version.pk
+        and not item.question_version.is_template
+    ):
+        answer = last
     overview = [
         {**q, "answer": latest.get(q["pk"]), "current": q["pk"] == question.pk} for q in questions
     ]
@@ -250,6 +262,7 @@ def _practice_context(
         "answered": sum(1 for q in overview if q["answer"]),
         "hint_shown": request.session.get(f"{HINT_SESSION_PREFIX}{question.pk}", False),
         "form_token": token,
+        "returning": last is not None and answer is last,
     }
 
 
@@ -282,9 +295,9 @@ def practice_question(request: HttpRequest, slug: str, number: int) -> HttpRespo
             item, order = _shown_from_query(request, question)
         except ResponseError as exc:
             return _rejected(request, str(exc))
-        return render(
-            request, "learning/practice.html", _practice_context(request, item, None, order)
-        )
+        show_last = not ({"variant", "order", "again"} & request.GET.keys())
+        context = _practice_context(request, item, None, order, show_last=show_last)
+        return render(request, "learning/practice.html", context)
 
     try:
         token = _form_token(request, question)

@@ -6,6 +6,16 @@
   document.addEventListener("htmx:afterSwap", function (event) {
     var result = event.target.querySelector && event.target.querySelector("[data-practice-result]");
     if (!result) return;
+    // The verdict alone is announced (the status line stays in the page; emptied first so the
+    // same verdict twice is still read), and focus goes to the feedback's heading, where
+    // "Next question" and "Try again" follow.
+    var verdict = document.getElementById("practice-verdict");
+    var title = result.querySelector(".feedback-title");
+    if (verdict && title) {
+      verdict.textContent = "";
+      setTimeout(function () { verdict.textContent = title.textContent.trim(); }, 50);
+    }
+    if (title) title.focus();
     var right = result.dataset.practiceResult === "right";
     var dot = document.querySelector('.question-overview a[aria-current="step"]');
     if (!dot) return;

@@ -46,7 +46,9 @@ def test_htmx_gets_only_the_feedback_fragment(client, pattern):
     response = answer(client, "B", HTTP_HX_REQUEST="true")
     page = response.content.decode()
     assert response.status_code == 200
-    assert page.lstrip().startswith('<div id="feedback"')
+    # What goes inside the page's own #feedback region, which stays (and keeps being announced).
+    assert page.lstrip().startswith('<div class="feedback feedback-right"')
+    assert 'id="feedback"' not in page
     assert "<html" not in page
 
 
