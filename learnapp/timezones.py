@@ -7,6 +7,7 @@ middleware activates it, so templates and forms speak the viewer's local time. W
 
 import zoneinfo
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 COOKIE = "tz"
@@ -23,3 +24,15 @@ class ViewerTimezoneMiddleware:
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             timezone.deactivate()
         return self.get_response(request)
+
+
+def time_zone_names() -> list[str]:
+    """Every IANA zone this machine knows, sorted: the choices offered on the account page."""
+    return sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
+
+
+def validate_time_zone(value: str) -> None:
+    if value and value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            "%(value)s is not a time zone.", code="invalid", params={"value": value}
+        )

@@ -47,3 +47,42 @@ def _test_server_settings():
         SANDBOX_LOG_BUFFER=0,
     ):
         yield
+
+
+@pytest.fixture
+def run_queued_tasks():
+    """Run the background tasks queued so far, as `manage.py db_worker --batch` would.
+
+    The real worker's loop (django_tasks_db), in this process and this test's transaction: it
+    takes each ready task from the database, runs it and records the result, then returns when
+    none is ready (tasks queued for later, like the next reminder run, stay queued). A task
+    that failed fails the test, with its traceback.
+    """
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    def run() -> list:
+        earlier = set(
+            DBTaskResult.objects.exclude(status=TaskResultStatus.READY).values_list("pk", flat=True)
+        )
+        Worker(
+            queue_names=["*"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="pytest",
+            excluded_queue_names=[],
+        ).run()
+        ran = list(
+            DBTaskResult.objects.exclude(status=TaskResultStatus.READY)
+            .exclude(pk__in=earlier)
+            .order_by("enqueued_at")
+        )
+        failed = [r for r in ran if r.status == TaskResultStatus.FAILED]
+        assert not failed, "\n".join(f"{r.task_path}: {r.traceback}" for r in failed)
+        return ran
+
+    return run

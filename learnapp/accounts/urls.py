@@ -1,11 +1,12 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import account_views, views
 
 app_name = "accounts"
 urlpatterns = [
-    path("", views.account, name="account"),
+    path("", account_views.account, name="account"),
+    path("reminders/off/<str:token>/", account_views.reminders_off, name="reminders_off"),
     path("signup/", views.signup, name="signup"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -69,11 +68,6 @@ def signup(request: HttpRequest) -> HttpResponse:
     else:
         form = SignupForm()
     return render(request, "accounts/signup.html", {"form": form, "next": next_url})
-
-
-@login_required
-def account(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/account.html")
 
 
 def _safe_next_url(request: HttpRequest) -> str:
