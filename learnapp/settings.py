@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "learnapp.learning",
     "learnapp.sandbox",
     "learnapp.classes",
+    "learnapp.authoring",
     "django_tasks_db",
     "learnapp.notifications",
 ]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("learnapp.accounts.urls")),
     path("sandbox/", include("learnapp.sandbox.urls")),
+    path("authoring/", include("learnapp.authoring.urls")),
     path("", include("learnapp.classes.urls")),
     path("", include("learnapp.learning.urls")),
     path("", include("learnapp.catalog.urls")),

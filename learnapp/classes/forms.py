@@ -1,6 +1,7 @@
 from django import forms
 from django.db.models import Q
 
+from learnapp.authoring.bank import questions_for
 from learnapp.catalog.models import Pattern, Question
 
 from .models import (
@@ -153,6 +154,8 @@ class AssignmentForm(forms.ModelForm):
             .select_related("pattern", "current_version")
             .order_by("pattern__position", "position")
         )
+        # The class's instructor's own questions (learnapp.authoring) join the pool's.
+        bank = bank | questions_for(classroom.instructor).filter(pattern__retired_at__isnull=True)
         chosen = self.instance.question_ids or []
         if difficulty:
             bank = bank.filter(Q(difficulty=difficulty) | Q(pk__in=chosen))
