@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import roster_views, views
 
 app_name = "classes"
 urlpatterns = [
@@ -18,6 +18,7 @@ urlpatterns = [
         name="member_remove",
     ),
     path("classes/<int:class_id>/groups/", views.group_create, name="group_create"),
+    path("classes/<int:class_id>/learners/add/", roster_views.roster_add, name="roster_add"),
     path(
         "classes/<int:class_id>/assignments/new/", views.assignment_create, name="assignment_create"
     ),
