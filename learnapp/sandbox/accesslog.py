@@ -91,6 +91,10 @@ _FIELDS = (
     "source",
     "latency_ms",
     "retry_after",
+    "ttft_ms",
+    "prompt_tokens",
+    "completion_tokens",
+    "cost_usd",
 )
 # Rows written by this process, counted to trim about one row in TRIM_EVERY (see _write).
 _written = itertools.count(1)
@@ -151,6 +155,11 @@ def _insert(batch: list[dict]) -> None:
             str(r["source"]),
             r["latency_ms"],
             r["retry_after"],
+            # Only completions have these (api.record); other rows leave them empty.
+            r.get("ttft_ms"),
+            r.get("prompt_tokens"),
+            r.get("completion_tokens"),
+            r.get("cost_usd"),
         )
         for r in batch
     ]

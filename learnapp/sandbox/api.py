@@ -12,14 +12,15 @@ import json
 import re
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
 from django.core.exceptions import DisallowedHost, RequestDataTooBig
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from . import accesslog, auth, keys, outcomes, ratelimit
+from . import accesslog, auth, keys, outcomes, pricing, ratelimit, simulate
 from .challenges import MAX_ENTRIES
 from .models import Category, SandboxKey, Scope, Source
 from .outcomes import Failure
@@ -107,6 +108,8 @@ def error_response(request: HttpRequest, failure: Failure) -> JsonResponse:
         response["WWW-Authenticate"] = value
     if failure.allow:
         response["Allow"] = ", ".join(failure.allow)
+    if failure.retry_after:
+        response["Retry-After"] = str(failure.retry_after)
     return response
 
 
@@ -166,7 +169,33 @@ def record(
         source=source,
         latency_ms=round((time.perf_counter() - started) * 1000, 3),
         retry_after=int(response["Retry-After"]) if response.has_header("Retry-After") else None,
+        # A completion's usage and cost, and a stream's time to first token (see _completion).
+        **getattr(response, "sandbox_log", {}),
     )
+
+
+class _LoggedStream:
+    """A streamed body that logs its request once, when the server closes the response.
+
+    The WSGI server (gunicorn's sync worker included) calls close() after the last chunk is
+    sent or the client went away; Django passes that on to an iterator with a close() method.
+    A generator's own `finally` would not do: a generator that never started never runs it.
+    """
+
+    def __init__(self, chunks, on_close: Callable[[], None]):
+        self._chunks = iter(chunks)
+        self._on_close = on_close
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self._chunks)
+
+    def close(self) -> None:
+        on_close, self._on_close = self._on_close, None
+        if on_close is not None:
+            on_close()
 
 
 def handle(request: HttpRequest, methods: dict[str, str], handler: Handler | None) -> HttpResponse:
@@ -197,7 +226,15 @@ def handle(request: HttpRequest, methods: dict[str, str], handler: Handler | Non
             # One row says the budget ran out; the rest of the window's flood writes nothing.
             logged = usage.first_refusal
     response = None
+    simulation = simulate.Simulation()
     if failure is None:
+        simulation, failure = simulate.read(request.META)
+    if failure is None and simulation.fault:
+        failure = simulate.fault_failure(simulation.fault)
+    if failure is None:
+        # What a streamed completion needs to time its first token from the request's start.
+        request.sandbox_simulation = simulation
+        request.sandbox_started = started
         try:
             response = handler(request, result.key)
         except BadInput as exc:
@@ -207,12 +244,36 @@ def handle(request: HttpRequest, methods: dict[str, str], handler: Handler | Non
     for name, value in usage.headers().items():
         response[name] = value
     response["Cache-Control"] = "no-store"
-    if logged:
+    if not response.streaming:
+        # A stream waits before its first token instead (_stream), so that TTFT shows it.
+        simulate.sleep(simulation.delay_seconds)
+    if logged and response.streaming:
+        stream = response
+        stream.streaming_content = _LoggedStream(
+            stream.streaming_content,
+            lambda: record(request, stream, result, failure, started, now),
+        )
+        if getattr(request, "sandbox_source", Source.HTTP) == Source.PLAYGROUND:
+            # The playground shows a whole response on its page: read the stream to its end
+            # here, which also logs it, as the playground's requests are, before the page.
+            response = _drained(response)
+    elif logged:
         record(request, response, result, failure, started, now)
     # The access log above has this request, masked; Django's request logger would write the
     # raw path of every 4xx, and a path can hold a key.
     response._has_been_logged = True
     return response
+
+
+def _drained(response: StreamingHttpResponse) -> HttpResponse:
+    try:
+        body = b"".join(response.streaming_content)
+    finally:
+        response.close()
+    whole = HttpResponse(body, status=response.status_code)
+    for name, value in response.items():
+        whole[name] = value
+    return whole
 
 
 def endpoint(methods: dict[str, str]) -> Callable[[Handler], Callable[..., HttpResponse]]:
@@ -266,8 +327,20 @@ RECORDS = [
 ]
 
 MODELS = [
-    {"id": "sandbox-small", "object": "model", "owned_by": "learnapp", "context_window": 4096},
-    {"id": "sandbox-large", "object": "model", "owned_by": "learnapp", "context_window": 32768},
+    {
+        "id": "sandbox-small",
+        "object": "model",
+        "owned_by": "learnapp",
+        "context_window": 4096,
+        "pricing": pricing.PRICES["sandbox-small"].as_json(),
+    },
+    {
+        "id": "sandbox-large",
+        "object": "model",
+        "owned_by": "learnapp",
+        "context_window": 32768,
+        "pricing": pricing.PRICES["sandbox-large"].as_json(),
+    },
 ]
 
 REPLIES = [
@@ -360,33 +433,150 @@ def _json_type(value) -> str:
     )
 
 
+MAX_TOKENS = 4096
+
+
+@dataclass(frozen=True)
+class ChatOptions:
+    stream: bool = False
+    include_usage: bool = False
+    max_tokens: int | None = None
+
+
+def _chat_options(payload: dict) -> ChatOptions:
+    """stream, stream_options and max_tokens, as OpenAI's chat API reads them."""
+    stream = payload.get("stream", False)
+    if not isinstance(stream, bool):
+        raise BadInput(
+            outcomes.invalid_body(
+                f"stream must be true or false; it is a JSON {_json_type(stream)}.",
+                'Send "stream": true for server-sent events, or leave it out.',
+            )
+        )
+    options = payload.get("stream_options")
+    include_usage = False
+    if options is not None:
+        example = 'Send "stream": true, "stream_options": {"include_usage": true}.'
+        if not stream:
+            raise BadInput(
+                outcomes.invalid_body(
+                    'stream_options is only allowed with "stream": true.', example
+                )
+            )
+        if not isinstance(options, dict) or not isinstance(
+            options.get("include_usage", False), bool
+        ):
+            raise BadInput(
+                outcomes.invalid_body(
+                    "stream_options must be an object whose include_usage is true or false.",
+                    example,
+                )
+            )
+        include_usage = options.get("include_usage", False)
+    max_tokens = payload.get("max_tokens")
+    if max_tokens is not None and (
+        isinstance(max_tokens, bool)
+        or not isinstance(max_tokens, int)
+        or not 1 <= max_tokens <= MAX_TOKENS
+    ):
+        raise BadInput(
+            outcomes.invalid_body(
+                f"max_tokens must be a whole number from 1 to {MAX_TOKENS}.",
+                'Send "max_tokens": 5 to see an answer cut short (finish_reason "length").',
+            )
+        )
+    return ChatOptions(stream, include_usage, max_tokens)
+
+
+def _usage(prompt_tokens: int, completion_tokens: int) -> dict:
+    return {
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion_tokens,
+        "total_tokens": prompt_tokens + completion_tokens,
+    }
+
+
 @endpoint({"POST": Scope.WRITE})
 def chat_completions(request: HttpRequest, key: SandboxKey) -> HttpResponse:
     payload = read_json(request)
     model, messages = _chat_request(payload)
+    options = _chat_options(payload)
     digest = _digest([model, messages])
-    reply = REPLIES[int(digest[:8], 16) % len(REPLIES)]
+    # The sandbox's tokenizer: one token per word. Real tokenizers differ (the cost lesson
+    # says so); what matters here is that usage, cost and the stream agree with each other.
+    words = REPLIES[int(digest[:8], 16) % len(REPLIES)].split(" ")
+    finish_reason = "stop"
+    if options.max_tokens is not None and len(words) > options.max_tokens:
+        words, finish_reason = words[: options.max_tokens], "length"
     prompt_tokens = sum(len(m["content"].split()) for m in messages)
-    return JsonResponse(
-        {
-            "id": "chatcmpl-sbx-" + digest[:16],
-            "object": "chat.completion",
-            "created": int(time.time()),
-            "model": model,
-            "choices": [
-                {
-                    "index": 0,
-                    "message": {"role": "assistant", "content": reply},
-                    "finish_reason": "stop",
-                }
-            ],
-            "usage": {
-                "prompt_tokens": prompt_tokens,
-                "completion_tokens": len(reply.split()),
-                "total_tokens": prompt_tokens + len(reply.split()),
-            },
-        }
-    )
+    completion = {
+        "id": "chatcmpl-sbx-" + digest[:16],
+        "created": int(time.time()),
+        "model": model,
+    }
+    usage = _usage(prompt_tokens, len(words))
+    log = {
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": len(words),
+        "cost_usd": pricing.cost(model, prompt_tokens, len(words)),
+    }
+    if options.stream:
+        simulation = getattr(request, "sandbox_simulation", simulate.Simulation())
+        started = getattr(request, "sandbox_started", time.perf_counter())
+        response = StreamingHttpResponse(
+            _stream(completion, words, finish_reason, usage, options, simulation, started, log),
+            content_type="text/event-stream; charset=utf-8",
+        )
+        # Proxies such as nginx would otherwise hold the events back and spoil the timing.
+        response["X-Accel-Buffering"] = "no"
+    else:
+        response = JsonResponse(
+            {
+                **completion,
+                "object": "chat.completion",
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": " ".join(words)},
+                        "finish_reason": finish_reason,
+                    }
+                ],
+                "usage": usage,
+            }
+        )
+    response.sandbox_log = log
+    return response
+
+
+def _event(data: dict | str) -> bytes:
+    text = data if isinstance(data, str) else json.dumps(data, separators=(",", ":"))
+    return f"data: {text}\n\n".encode()
+
+
+def _stream(completion, words, finish_reason, usage, options, simulation, started, log):
+    """Server-sent events in the shape of OpenAI's streamed chat completions.
+
+    One word per chunk, CHUNK_DELAY_MS apart; the first waits for the requested delay, so time
+    to first token is real: from the request's start to the moment that chunk is handed to the
+    server, noted in `log`.
+    """
+    chunk = {**completion, "object": "chat.completion.chunk"}
+    # With include_usage, every chunk but the last carries "usage": null, as OpenAI's do.
+    extra = {"usage": None} if options.include_usage else {}
+    simulate.sleep(simulation.delay_seconds + simulate.FIRST_TOKEN_MS / 1000)
+    for n, word in enumerate(words):
+        if n:
+            simulate.sleep(simulate.CHUNK_DELAY_MS / 1000)
+        delta = {"role": "assistant", "content": word} if n == 0 else {"content": " " + word}
+        choice = {"index": 0, "delta": delta, "finish_reason": None}
+        yield _event({**chunk, "choices": [choice], **extra})
+        if n == 0:
+            log["ttft_ms"] = round((time.perf_counter() - started) * 1000, 3)
+    final = {"index": 0, "delta": {}, "finish_reason": finish_reason}
+    yield _event({**chunk, "choices": [final], **extra})
+    if options.include_usage:
+        yield _event({**chunk, "choices": [], "usage": usage})
+    yield _event("[DONE]")
 
 
 @csrf_exempt

@@ -11,6 +11,10 @@ from .models import Category
 AUTH_LESSON = "/patterns/auth-headers-status-codes/"
 LIMITS_LESSON = "/patterns/rate-limits-key-rotation/"
 METRICS_LESSON = "/patterns/api-key-management/"
+LATENCY_LESSON = "/patterns/latency-percentiles/"
+ERRORS_LESSON = "/patterns/error-rate-error-budget/"
+UTILISATION_LESSON = "/patterns/rate-limit-utilisation/"
+COST_LESSON = "/patterns/token-usage-cost/"
 
 LESSON_SECTIONS = {
     "bearer": (
@@ -40,6 +44,38 @@ LESSON_SECTIONS = {
         METRICS_LESSON + "#what-good-vs-bad-looks-like-for-api-key-management",
         "What good vs bad looks like",
     ),
+    "latency": (
+        LATENCY_LESSON + "#which-metric-matters-for-latency-and-why",
+        "Latency percentiles and time to first token",
+    ),
+    "latency_thresholds": (
+        LATENCY_LESSON + "#what-good-vs-bad-looks-like-for-latency",
+        "What good vs bad looks like for latency",
+    ),
+    "errors": (
+        ERRORS_LESSON + "#which-metric-matters-for-errors-and-why",
+        "Error rate and error budget",
+    ),
+    "error_thresholds": (
+        ERRORS_LESSON + "#what-good-vs-bad-looks-like-for-error-rates",
+        "What good vs bad looks like for error rates",
+    ),
+    "utilisation": (
+        UTILISATION_LESSON + "#which-metric-matters-for-rate-limits-and-why",
+        "Rate-limit utilisation and the 429 rate",
+    ),
+    "utilisation_thresholds": (
+        UTILISATION_LESSON + "#what-good-vs-bad-looks-like-for-rate-limit-metrics",
+        "What good vs bad looks like for rate-limit metrics",
+    ),
+    "cost": (
+        COST_LESSON + "#this-courses-illustrative-price-table",
+        "This course's illustrative price table",
+    ),
+    "cost_thresholds": (
+        COST_LESSON + "#what-good-vs-bad-looks-like-for-token-cost",
+        "What good vs bad looks like for token cost",
+    ),
 }
 
 BEARER_FORM = "Authorization: Bearer sbx_test_<id>_<secret>"
@@ -60,6 +96,7 @@ class Failure:
     description: str = ""  # error_description: printable ASCII without quotes or backslashes
     scope: str = ""
     allow: tuple[str, ...] = ()
+    retry_after: int | None = None  # seconds, sent as Retry-After
 
     @property
     def lesson_link(self) -> dict:
@@ -481,4 +518,102 @@ def invalid_parameter(message: str, hint: str) -> Failure:
         message,
         "A query parameter has a value this endpoint cannot use.",
         hint,
+    )
+
+
+# -- what a learner asked the sandbox to simulate (simulate.py) --------------------------------
+
+
+def _shown(value: str) -> str:
+    # A value is quoted back only when it is short and plain: it could be anything, a key too.
+    if len(value) <= 12 and value.isascii() and value.isprintable() and "'" not in value:
+        return f"it is '{value}'"
+    return "the value sent is not one"
+
+
+def simulation_twice(header: str, parameter: str) -> Failure:
+    return _bad_request(
+        400,
+        "simulation_twice",
+        f"Ask for it once: the {header} header and the '{parameter}' query parameter say the "
+        "same thing.",
+        "The sandbox will not guess which of two values you meant, whether they are sent "
+        "twice in one place or once in each.",
+        f"Keep either the {header} header or ?{parameter}=, once.",
+    )
+
+
+def invalid_delay(value: str, limit: int) -> Failure:
+    return _bad_request(
+        400,
+        "invalid_delay",
+        f"The simulated delay must be a whole number of milliseconds from 0 to {limit}; "
+        f"{_shown(value)}.",
+        "X-Sandbox-Delay-Ms (or ?delay_ms=) makes the sandbox wait before it answers, so your "
+        f"log has a latency tail to measure. It is capped at {limit} ms so that no request "
+        "holds a server for long: a request over the cap is refused rather than cut short, "
+        "because a shortened delay would be a wrong measurement.",
+        f"Send X-Sandbox-Delay-Ms: 800, for example; at most {limit}.",
+        "latency",
+    )
+
+
+def invalid_fault(value: str, faults: tuple[int, ...]) -> Failure:
+    listed = " or ".join(str(f) for f in faults)
+    return _bad_request(
+        400,
+        "invalid_fault",
+        f"The simulated fault must be {listed}; {_shown(value)}.",
+        "X-Sandbox-Fault (or ?fault=) makes the sandbox answer with a server error instead of "
+        "doing the work, so you can see how 5xx answers count against an error budget and "
+        f"practise retrying them. It knows {listed}.",
+        "Send X-Sandbox-Fault: 503 for a temporary outage with Retry-After, or 500 for a crash.",
+        "errors",
+    )
+
+
+def _server_error(status: int, code: str, message: str, explanation: str, hint: str, **extra):
+    return Failure(
+        status,
+        code,
+        "server_error",
+        message,
+        explanation,
+        hint,
+        "errors",
+        Category.SERVER_ERROR,
+        bearer_error="",
+        **extra,
+    )
+
+
+def simulated_unavailable(retry_after: int) -> Failure:
+    return _server_error(
+        503,
+        "service_unavailable",
+        "The service is unavailable (simulated: the request asked for it with X-Sandbox-Fault).",
+        "503 Service Unavailable says the server cannot handle the request right now, because "
+        "it is overloaded or down for maintenance, and expects to recover (RFC 9110 section "
+        "15.6.4). It is the server's failure, not yours: 5xx answers count against the "
+        "service's error budget, while 4xx answers count against nobody's. Retry-After says "
+        "when to come back.",
+        f"Wait {retry_after} seconds, as Retry-After says, then send the request again (without "
+        "X-Sandbox-Fault). Retry a 5xx a bounded number of times, with growing waits and jitter.",
+        retry_after=retry_after,
+    )
+
+
+def simulated_internal_error() -> Failure:
+    return _server_error(
+        500,
+        "internal_error",
+        "The server failed while answering (simulated: the request asked for it with "
+        "X-Sandbox-Fault).",
+        "500 Internal Server Error says the server met a condition it did not expect (RFC 9110 "
+        "section 15.6.1): a bug or a crash, not a problem with your request, so it counts "
+        "against the service's error budget. Unlike a 503 it carries no Retry-After, and "
+        "nothing says whether the work was partly done.",
+        "Retry a few times with exponential backoff and jitter, only if repeating the request "
+        "is safe (a completion may be billed twice); if it keeps failing, report it with the "
+        "time and the request.",
     )
