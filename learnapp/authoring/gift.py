@@ -330,7 +330,9 @@ def _choice(
         raise ImportProblem(line, "no answer is marked right ('=' or a positive '~%50%' weight)")
     for option in right:
         option.correct = True
-    if len(right) == 1 and weighted[[o for _, o in weighted].index(right[0])][0] == 100:
+    # One answer at 100% and no penalties is a single choice written with weights; penalties
+    # for wrong answers say multiple answer (how multiple answer with one right one is written).
+    if len(right) == 1 and max(w for w, _ in weighted) == 100 and min(w for w, _ in weighted) >= 0:
         return PortableQuestion(key=key, stem=stem, options=[o for _, _, o in options], **common)
     return PortableQuestion(
         key=key,
