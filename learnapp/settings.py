@@ -119,6 +119,8 @@ TEMPLATES = [
                 "learnapp.context_processors.frame",
                 "learnapp.learning.context_processors.learner_progress",
             ],
+            # {{ user|display_name }} everywhere, without a {% load %} in each template.
+            "builtins": ["learnapp.accounts.templatetags.names"],
         },
     },
 ]

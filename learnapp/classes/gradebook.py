@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
+from learnapp.accounts.profiles import display_name
 from learnapp.catalog.models import Question, QuestionVersion
 from learnapp.catalog.variants import generic, variant
 from learnapp.learning.grading import finish_if_overdue, rulings_for
@@ -156,10 +157,13 @@ def build_gradebook(
         **in_scope, submitted_at__isnull=True, deadline_at__lte=now
     ):
         finish_if_overdue(attempt)
-    users = list(
+    # By the name the instructor sees (display names live in the profile, read with the users).
+    users = sorted(
         get_user_model()
         .objects.filter(class_memberships__classroom=classroom)
-        .order_by("last_name", "first_name", "username")
+        .select_related("profile")
+        .order_by("username"),
+        key=lambda user: (display_name(user).casefold(), user.get_username()),
     )
     assignments = (
         [only]

@@ -5,11 +5,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from learnapp.accounts.profiles import display_name
 from learnapp.accounts.roles import is_instructor
 from learnapp.catalog.models import Pattern, Question
 from learnapp.csvexport import csv_download
@@ -44,7 +46,11 @@ def _taught_assignment(request: HttpRequest, assignment_id: int) -> Assignment:
 
 
 def _learner_in_class(classroom: Classroom, user_id: int):
-    return get_object_or_404(get_user_model(), pk=user_id, class_memberships__classroom=classroom)
+    return get_object_or_404(
+        get_user_model().objects.select_related("profile"),
+        pk=user_id,
+        class_memberships__classroom=classroom,
+    )
 
 
 def _instructors_only(request: HttpRequest) -> None:
@@ -67,7 +73,7 @@ def _class_list_context(request: HttpRequest, form: ClassroomForm) -> dict:
         "teaching": teaching,
         "taught": Classroom.objects.filter(instructor=request.user) if teaching else [],
         "memberships": Membership.objects.filter(user=request.user).select_related(
-            "classroom__instructor"
+            "classroom__instructor__profile"
         ),
         "form": form,
         "join_form": JoinForm(),
@@ -98,7 +104,7 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
     classroom = _taught_class(request, class_id)
     members = (
         Membership.objects.filter(classroom=classroom)
-        .select_related("user")
+        .select_related("user__profile")
         .order_by("user__username")
     )
     return render(
@@ -107,7 +113,9 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
         {
             "classroom": classroom,
             "members": members,
-            "groups": classroom.groups.prefetch_related("members"),
+            "groups": classroom.groups.prefetch_related(
+                Prefetch("members", get_user_model().objects.select_related("profile"))
+            ),
             "assignments": classroom.assignments.select_related("pattern", "group"),
             "group_form": GroupForm(classroom=classroom),
             "join_url": request.build_absolute_uri(f"/classes/join/{classroom.join_code}/"),
@@ -365,7 +373,7 @@ def gradebook_csv(request: HttpRequest, class_id: int) -> StreamingHttpResponse:
             ]
         yield header
         for row in book.rows:
-            line = [row.user.username, row.user.get_full_name(), int(row.needs_help)]
+            line = [row.user.username, display_name(row.user), int(row.needs_help)]
             for cell in row.cells:
                 line += [
                     "" if cell.score is None else points_number(cell.score),
@@ -443,7 +451,10 @@ def class_mastery(request: HttpRequest, class_id: int) -> HttpResponse:
     """Mastery of each pattern across the class."""
     classroom = _taught_class(request, class_id)
     users = list(
-        get_user_model().objects.filter(class_memberships__classroom=classroom).order_by("username")
+        get_user_model()
+        .objects.filter(class_memberships__classroom=classroom)
+        .select_related("profile")
+        .order_by("username")
     )
     patterns = list(Pattern.objects.active())
     progress = class_progress([u.pk for u in users])
