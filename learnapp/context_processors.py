@@ -27,6 +27,7 @@ def _frame_links() -> dict[str, str]:
         "pygments_css": static("css/pygments.css"),
         "htmx_js": static("vendor/htmx-2.0.11.min.js"),
         "timezone_js": static("js/timezone.js"),
+        "forms_js": static("js/forms.js"),
     }
 
 

@@ -17,6 +17,20 @@ class SignupForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         fields = ("username", "email")
 
+    def validate_password_for_user(self, user, **kwargs) -> None:
+        # The rules are about the password chosen, so their errors go under that field; the
+        # confirmation field only says when the two differ.
+        super().validate_password_for_user(user, password_field_name="password1")
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        # After an error, a password that passed is typed in again only where it must be:
+        # both are kept when the error is elsewhere, the first when only the second differs.
+        if "password1" not in self.errors:
+            self.fields["password1"].widget.render_value = True
+            if "password2" not in self.errors:
+                self.fields["password2"].widget.render_value = True
+
 
 class ThrottledLoginMixin:
     """Counts every log-in attempt before its password is checked (see throttle.py).

@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
@@ -23,7 +23,14 @@ class LoginView(auth_views.LoginView):
         return response
 
     def form_invalid(self, form: LoginForm) -> HttpResponse:
+        _without_autofocus(form)
         return _refused(super().form_invalid(form), form.refusal)
+
+
+def _without_autofocus(form) -> None:
+    """After a failed submit focus belongs to the error summary, not to a field that was fine."""
+    for field in form.fields.values():
+        field.widget.attrs.pop("autofocus", None)
 
 
 @never_cache
@@ -64,7 +71,13 @@ def signup(request: HttpRequest) -> HttpResponse:
             # login() sends user_logged_in, whose receivers move the visitor's anonymous progress
             # into the new account.
             login(request, user)
+            messages.success(
+                request,
+                f"Welcome to learnapp, {user.get_username()}! Your progress so far is kept in "
+                "your account.",
+            )
             return redirect(next_url or "catalog:home")
+        _without_autofocus(form)
     else:
         form = SignupForm()
     return render(request, "accounts/signup.html", {"form": form, "next": next_url})
