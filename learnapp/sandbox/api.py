@@ -164,7 +164,7 @@ def record(
         method=_printable(request.method or "", 16),
         path=loggable_path(request),
         status=response.status_code,
-        outcome=failure.code if failure else "ok",
+        outcome=failure.code if failure else getattr(response, "sandbox_outcome", "ok"),
         category=failure.category if failure else Category.VALID,
         source=source,
         latency_ms=round((time.perf_counter() - started) * 1000, 3),
@@ -545,6 +545,9 @@ def chat_completions(request: HttpRequest, key: SandboxKey) -> HttpResponse:
             }
         )
     response.sandbox_log = log
+    if finish_reason == "length":
+        # Still a 200, but the metrics count truncated answers (the cost lesson's rate).
+        response.sandbox_outcome = "truncated"
     return response
 
 

@@ -1,8 +1,10 @@
 import ipaddress
 import re
+from decimal import Decimal
 
 from django import forms
 
+from . import logs
 from .models import Scope
 
 MAX_NETWORKS = 10
@@ -113,4 +115,22 @@ class PlaygroundForm(forms.Form):
         max_value=20,
         initial=1,
         help_text="Several times in a row reaches a small rate limit.",
+    )
+
+
+class MetricsForm(forms.Form):
+    """The metrics page's period and the cost budget to judge against (GET, all optional)."""
+
+    period = forms.ChoiceField(
+        choices=[(value, label) for value, (label, _) in logs.PERIODS.items()],
+        required=False,
+    )
+    budget = forms.DecimalField(
+        label="Budget per request (US$)",
+        min_value=Decimal("0.000001"),
+        max_value=Decimal("100"),
+        max_digits=12,
+        decimal_places=6,
+        required=False,
+        help_text="The lesson's example is $0.01; try a smaller one to see the verdict change.",
     )

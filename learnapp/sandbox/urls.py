@@ -12,6 +12,7 @@ urlpatterns = [
     path("playground/", views.playground, name="playground"),
     path("log/", views.access_log, name="log"),
     path("challenges/", views.challenges, name="challenges"),
+    path("metrics/", views.metrics_page, name="metrics"),
     # The API: no trailing slashes, as in the lessons' examples.
     path("api/openapi.json", openapi.openapi_json, name="openapi"),
     path("api/data", api.data, name="api_data"),

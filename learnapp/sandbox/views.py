@@ -14,10 +14,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from learnapp.learning.learners import current_learner
 from learnapp.learning.models import Learner
 
-from . import accesslog, keys, logs, ratelimit, reveal
+from . import accesslog, keys, logs, metrics, ratelimit, reveal
 from . import challenges as challenge_checks
 from . import playground as pg
-from .forms import KeyForm, PlaygroundForm, RotateForm
+from .forms import KeyForm, MetricsForm, PlaygroundForm, RotateForm
 from .models import AccessLogEntry, Category, SandboxKey, Source
 from .models import create_key as make_key
 from .models import rotate_key as make_rotation
@@ -393,6 +393,31 @@ def access_log(request: HttpRequest) -> HttpResponse:
     if request.htmx:
         return render(request, "sandbox/log.html#entries", context)
     return render(request, "sandbox/log.html", context)
+
+
+# -- metrics ----------------------------------------------------------------------------------
+
+
+@require_safe
+def metrics_page(request: HttpRequest) -> HttpResponse:
+    form = MetricsForm(request.GET)
+    valid = form.is_valid()
+    period = (valid and form.cleaned_data["period"]) or logs.DEFAULT_PERIOD
+    budget = (valid and form.cleaned_data["budget"]) or metrics.DEFAULT_BUDGET
+    panels, count = metrics.panels(
+        current_learner(request), logs.since(period, timezone.now()), budget
+    )
+    context = {
+        "form": form,
+        "periods": [(value, label) for value, (label, _) in logs.PERIODS.items()],
+        "period": period,
+        "budget": budget,
+        "panels": panels,
+        "count": count,
+        "max_rows": metrics.MAX_ROWS,
+    }
+    # A mistyped budget still shows the page, with the defaults and the form's reason.
+    return render(request, "sandbox/metrics.html", context, status=200 if valid else 400)
 
 
 # -- challenges -------------------------------------------------------------------------------
