@@ -111,7 +111,9 @@ class ImportForm(forms.Form):
             cleaned["questions"] = reader.read(text.replace("\r\n", "\n"))
         except ImportProblems as exc:
             self.import_problems = exc.problems
-            raise forms.ValidationError([str(p) for p in exc.problems]) from None
+            raise forms.ValidationError(
+                [f"Line {p.line}: {p.message}" for p in exc.problems]
+            ) from None
         except ImportProblem as exc:
-            raise forms.ValidationError(str(exc)) from None
+            raise forms.ValidationError(f"Line {exc.line}: {exc.message}") from None
         return cleaned
