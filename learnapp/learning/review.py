@@ -8,8 +8,11 @@ from django.db.models import Q
 from django.utils.html import strip_tags
 
 from learnapp.catalog.models import Pool, Question
+from learnapp.catalog.variants import variant
 
-from .models import Answer, Learner, Mode
+from .grading import NOTHING_SENT
+from .models import Answer, AttemptItem, Learner, Mode
+from .responses import ResponseError, Sent, canonical_response, credit_for
 from .visibility import questions_under_test
 
 
@@ -98,3 +101,24 @@ def _source(answer: Answer) -> str:
     if answer.attempt.assignment_id:
         return answer.attempt.assignment.title
     return f"test of {answer.question.pattern.title}"
+
+
+def check_review_answer(item: AttemptItem, sent: Sent) -> Answer:
+    """Grade a spaced-review answer to the question as shown (`item`: its variant and order).
+
+    Nothing is stored but the card's new schedule (spaced.review): the Answer returned is
+    unsaved, only for the feedback partial. ResponseError for a response that is not one.
+    """
+    version = item.question_version
+    response = canonical_response(item, version.qtype, sent)
+    if response is None:
+        raise ResponseError(NOTHING_SENT.get(version.qtype, NOTHING_SENT["single"]))
+    credit = credit_for(version.qtype, variant(version, item.seed), response)
+    return Answer(
+        question=item.question,
+        question_version=version,
+        choice=response if version.qtype == "single" else "",
+        response=response,
+        credit=credit,
+        is_correct=credit == 1,
+    )

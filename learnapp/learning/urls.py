@@ -23,4 +23,6 @@ urlpatterns = [
     path("tests/<int:attempt_id>/result/", views.test_result, name="test_result"),
     path("progress/", views.my_progress, name="progress"),
     path("review/", views.review_mistakes, name="review"),
+    path("review/due/", views.review_due, name="review_due"),
+    path("review/due/<int:card_id>/", views.review_due_answer, name="review_due_answer"),
 ]

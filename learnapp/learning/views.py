@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from learnapp.catalog.models import Pattern, Question
-from learnapp.catalog.parsing import QUESTIONS_PER_SET
+from learnapp.catalog.parsing import MAX_HINT_TIERS, QUESTIONS_PER_SET
 from learnapp.catalog.qtypes import QuestionType
 from learnapp.catalog.variants import variant
 
@@ -37,6 +37,7 @@ from .grading import (
     start_attempt,
     submit_attempt,
 )
+from .hints import record_hint_use, tiers_to_show
 from .learners import current_learner
 from .models import Answer, Attempt, AttemptItem, LessonRead, Mode, StrongRule
 from .practising import (
@@ -53,11 +54,16 @@ from .presenting import question_page, review_entry, withheld_entry
 from .progress import progress_page_context
 from .regrade import regrade_notes
 from .responses import ResponseError, Sent, moved
-from .review import mistakes_to_review
+from .review import check_review_answer, mistakes_to_review
+from .spaced import add_self_checks, next_due_card, servable, when_text
+from .spaced import due_count as spaced_due_count
+from .spaced import review as review_card
 from .visibility import questions_under_test
 
 FORM_SALT = "learnapp.practice-form"
 HINT_SESSION_PREFIX = "hint:"
+# How many tiers of a question's hint the learner has opened (hints.py).
+HINTS_SESSION_PREFIX = "hints:"
 REVIEW_SESSION_KEY = "review"
 
 
@@ -127,6 +133,7 @@ def mark_read(request: HttpRequest, slug: str) -> HttpResponse:
     LessonRead.objects.bulk_create(
         [LessonRead(learner=learner, pattern=pattern)], ignore_conflicts=True
     )
+    add_self_checks(learner, pattern, timezone.now())
     if request.htmx:
         return render(request, "learning/lesson_read.html#read", {"pattern": pattern, "read": True})
     messages.success(request, f"“{pattern.title}” is marked as read.")
@@ -261,6 +268,8 @@ def _practice_context(
         "overview": overview,
         "answered": sum(1 for q in overview if q["answer"]),
         "hint_shown": request.session.get(f"{HINT_SESSION_PREFIX}{question.pk}", False),
+        "hints_shown": request.session.get(f"{HINTS_SESSION_PREFIX}{question.pk}", 0)
+        or int(request.session.get(f"{HINT_SESSION_PREFIX}{question.pk}", False)),
         "form_token": token,
         "returning": last is not None and answer is last,
     }
@@ -366,20 +375,35 @@ def _rejected(request: HttpRequest, message: str, status: int = 400) -> HttpResp
 
 @require_POST
 def practice_hint(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """Show the next tier of the question's hint (`tier`: 1 for the nudge) and record it."""
     question = _practice_question(slug, number)
-    # Kept in the session: the next answer to this question records that a hint was used.
-    request.session[f"{HINT_SESSION_PREFIX}{question.pk}"] = True
     # The hint of the variant on screen: its seed is in the form the button belongs to.
     try:
         seed = _form_token(request, question).get("s", 0)
     except signing.BadSignature:
-        seed = 0
+        seed = 0  # hints are no secret in practice: the question's first variant's will do
+    tier = request.POST.get("tier", "1")
+    if not tier.isascii() or not tier.isdigit() or not 1 <= int(tier) <= MAX_HINT_TIERS:
+        return _rejected(request, f"'tier' must be a whole number from 1 to {MAX_HINT_TIERS}.")
     item = practice_item(question, seed)
+    shown = variant(item.question_version, item.seed)
+    key = f"{HINTS_SESSION_PREFIX}{question.pk}"
+    tiers = tiers_to_show(int(tier), request.session.get(key, 0), len(shown.hints))
+    # Kept in the session: the page shows these tiers again, and the next answer to this
+    # question records that a hint was used.
+    request.session[key] = tiers
+    request.session[f"{HINT_SESSION_PREFIX}{question.pk}"] = True
+    record_hint_use(current_learner(request, create=True), question, tiers)
     if request.htmx:
-        hint_html = variant(item.question_version, seed).hint_html
-        return render(
-            request, "learning/practice.html#hint", {"hint_html": hint_html, "hint_shown": True}
-        )
+        context = {
+            "pattern": question.pattern,
+            "question": question,
+            "shown": shown,
+            "hints_shown": tiers,
+            "form_token": request.POST.get("form_token", ""),
+            "review_suffix": "?review=1" if request.GET.get("review") else "",
+        }
+        return render(request, "learning/_hint.html", context)
     order = _valid_order(item, [letter.strip().upper() for letter in request.POST.getlist("order")])
     return redirect(_practice_url(item, bool(request.GET.get("review")), order) + "#hint")
 
@@ -396,6 +420,103 @@ def review_mistakes(request: HttpRequest) -> HttpResponse:
     queue = [[m.question.pattern.slug, m.question.position] for m in mistakes if m.practicable]
     request.session[REVIEW_SESSION_KEY] = queue
     return render(request, "learning/review.html", {"mistakes": mistakes, "queue": queue})
+
+
+# -- spaced review ----------------------------------------------------------------------------
+
+REVIEW_DUE_SALT = "learnapp.review-card"
+# The pattern of the card reviewed last, so the next one comes from another (spaced.pick_next).
+REVIEW_DUE_LAST = "review_due_last_pattern"
+
+
+def _review_card_context(request: HttpRequest, card, due: int, error: str = "", typed="") -> dict:
+    """A due card as the review page shows it: a fresh variant of a question, or a self-check."""
+    context = {"card": card, "due": due, "error": error}
+    if card is None:
+        return context
+    if card.question_id is None:
+        context["self_check"] = card.pattern.self_checks[card.self_check]
+        seed = 0
+    else:
+        version = card.question.current_version
+        seed = new_seed(version)
+        item = practice_item(card.question, seed)
+        context["widget"] = widget(item, None)
+        context["version"] = version
+        context["shown"] = variant(version, seed)
+        if error:
+            context["widget"]["saved"]["value"] = typed
+    context["form_token"] = signing.dumps(
+        {"c": card.pk, "s": seed, "r": card.reviews}, salt=REVIEW_DUE_SALT
+    )
+    return context
+
+
+@require_GET
+def review_due(request: HttpRequest) -> HttpResponse:
+    """The next card due for review, one at a time, interleaved across patterns."""
+    learner = current_learner(request)
+    card, due = (None, 0)
+    if learner is not None:
+        card, due = next_due_card(learner, timezone.now(), request.session.get(REVIEW_DUE_LAST))
+    return render(request, "learning/review_due.html", _review_card_context(request, card, due))
+
+
+@require_POST
+def review_due_answer(request: HttpRequest, card_id: int) -> HttpResponse:
+    """Check one review, schedule the card again and say when it comes back."""
+    learner = current_learner(request)
+    now = timezone.now()
+    if learner is None:
+        raise Http404("No such card")
+    # Only a card the learner may see now: a test's card before its results are out is not found.
+    card = get_object_or_404(
+        servable(learner, now).select_related("question__current_version", "pattern"),
+        pk=card_id,
+    )
+    try:
+        token = signing.loads(request.POST.get("form_token", ""), salt=REVIEW_DUE_SALT)
+        if not isinstance(token, dict) or token.get("c") != card.pk:
+            raise signing.BadSignature("a token of another card")
+    except signing.BadSignature:
+        return _rejected(request, "This review form has expired or was changed. Reload it.")
+    if token.get("r") != card.reviews:
+        # Already reviewed from this page (a double click, a retry): counted once.
+        return redirect("learning:review_due")
+    context = {"card": card, "reviewed": True}
+    if card.question_id is None:
+        recalled = request.POST.get("recalled")
+        if recalled not in ("yes", "no"):
+            return _rejected(request, "Say whether you remembered the answer: yes or no.")
+        right = recalled == "yes"
+        context["self_check"] = card.pattern.self_checks[card.self_check]
+    else:
+        item = practice_item(card.question, int(token.get("s", 0)))
+        form = PracticeAnswerForm(request.POST)
+        if not form.is_valid():
+            return _rejected(request, form.error_text())
+        data = form.cleaned_data
+        try:
+            answer = check_review_answer(
+                item, Sent(data["choice"], data["choices"], data["value"], data["order"])
+            )
+        except ResponseError as exc:
+            due = spaced_due_count(learner, now)
+            context = _review_card_context(request, card, due, str(exc), data["value"])
+            return render(request, "learning/review_due.html", context, status=400)
+        right = answer.is_correct
+        shown = variant(item.question_version, item.seed)
+        context.update(
+            version=item.question_version, shown=shown, feedback=feedback(item, shown, answer)
+        )
+    outcome = review_card(card, right, now)
+    request.session[REVIEW_DUE_LAST] = card.pattern_id
+    context.update(
+        right=right,
+        comes_back=when_text(outcome.interval),
+        due=spaced_due_count(learner, now),
+    )
+    return render(request, "learning/review_due.html", context)
 
 
 # -- tests ------------------------------------------------------------------------------------

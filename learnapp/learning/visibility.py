@@ -35,24 +35,40 @@ def results_released(visibility: str | None, due_at: datetime | None, now: datet
     return visibility == ResultsVisibility.IMMEDIATELY
 
 
+def released_q(now: datetime, prefix: str = "") -> models.Q:
+    """`results_released` as a filter over submitted attempts (`prefix` leads to the attempt),
+    for readers that count in the database, such as the "Due for review" badge."""
+    assigned = f"{prefix}assignment__"
+    return (
+        models.Q(**{f"{assigned}isnull": True})
+        | models.Q(**{f"{assigned}results_visibility": ResultsVisibility.IMMEDIATELY})
+        | (
+            models.Q(**{f"{assigned}results_visibility": ResultsVisibility.AFTER_DUE})
+            & (
+                models.Q(**{f"{prefix}due_at__isnull": True})
+                | models.Q(**{f"{prefix}due_at__lte": now})
+            )
+        )
+    )
+
+
+def items_under_test(learner, now: datetime):
+    """The items of the learner's open assigned attempts, as a queryset (see below)."""
+    from .models import AttemptItem
+
+    return AttemptItem.objects.filter(
+        attempt__learner=learner,
+        attempt__assignment__isnull=False,
+        attempt__submitted_at__isnull=True,
+    ).filter(models.Q(attempt__deadline_at__isnull=True) | models.Q(attempt__deadline_at__gt=now))
+
+
 def questions_under_test(learner, now: datetime) -> set[int]:
     """The questions of the learner's open assigned attempts (one query).
 
     Open: started, not submitted and not past its deadline (an attempt whose time ran out is
     submitted on the next request, and its answers can no longer change).
     """
-    from .models import AttemptItem
-
     if learner is None:
         return set()
-    return set(
-        AttemptItem.objects.filter(
-            attempt__learner=learner,
-            attempt__assignment__isnull=False,
-            attempt__submitted_at__isnull=True,
-        )
-        .filter(
-            models.Q(attempt__deadline_at__isnull=True) | models.Q(attempt__deadline_at__gt=now)
-        )
-        .values_list("question_id", flat=True)
-    )
+    return set(items_under_test(learner, now).values_list("question_id", flat=True))
