@@ -16,6 +16,7 @@ from learnapp.accounts.roles import is_instructor
 from learnapp.catalog.models import Pattern, Question
 from learnapp.csvexport import csv_download
 from learnapp.learning.grading import AnswerRejected
+from learnapp.learning.hints import hints_used
 from learnapp.learning.models import Answer, Attempt, AttemptItem, ItemRuling, Learner
 from learnapp.learning.points import format_points, points_number
 from learnapp.learning.progress import Mastery, class_progress, progress_page_context
@@ -429,6 +430,7 @@ def learner_detail(request: HttpRequest, class_id: int, user_id: int) -> HttpRes
             "classroom": classroom,
             "learner_user": user,
             "attempts": [(a, by_attempt.get(a.pk, [])) for a in attempts],
+            "hints_used": hints_used(user),
         },
     )
 
