@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from learnapp.catalog.models import Question
 from learnapp.learning.draw import PoolItem, create_attempt, draw_for_pattern, seen_questions
-from learnapp.learning.grading import AnswerRejected
+from learnapp.learning.grading import AnswerRejected, finish_if_overdue
 from learnapp.learning.models import Attempt, Learner
 
 from .models import Assignment, Extension
@@ -160,3 +160,34 @@ def attempt_deadline(window: Window, time_limit_minutes: int | None, now: dateti
     if time_limit_minutes and time_limit_minutes * 60 < (last - now).total_seconds():
         return now + timedelta(minutes=time_limit_minutes)
     return last
+
+
+def refresh_attempt_windows(assignment: Assignment, user=None) -> int:
+    """After the due or close time moved (for everyone, or `user`'s extension): the attempts.
+
+    An attempt copies its due time and deadline when it starts, so an extension granted
+    later would not reach a learner already in the test. Unfinished attempts get the new due
+    time and a deadline worked out again from when they started (the time limit still runs
+    from then); submitted ones are late or not against the new due time. An attempt whose
+    time had already run out is submitted first, as it would have been on its next request.
+    Returns how many attempts changed.
+    """
+    attempts = Attempt.objects.filter(assignment=assignment).select_related("learner")
+    if user is not None:
+        attempts = attempts.filter(learner__user=user)
+    extensions = {e.user_id: e for e in Extension.objects.filter(assignment=assignment)}
+    changed = 0
+    for attempt in attempts:
+        finish_if_overdue(attempt)
+        window = window_for(assignment, extensions.get(attempt.learner.user_id))
+        if attempt.is_submitted:
+            fields = {"due_at": window.due_at, "is_late": attempt.submitted_at > window.due_at}
+        else:
+            deadline = attempt_deadline(window, assignment.time_limit_minutes, attempt.started_at)
+            fields = {"due_at": window.due_at, "deadline_at": deadline}
+        if any(getattr(attempt, name) != value for name, value in fields.items()):
+            for name, value in fields.items():
+                setattr(attempt, name, value)
+            attempt.save(update_fields=list(fields))
+            changed += 1
+    return changed

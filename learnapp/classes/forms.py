@@ -1,5 +1,10 @@
+from datetime import datetime, timedelta
+
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
 
 from learnapp.authoring.bank import questions_for
 from learnapp.catalog.models import Pattern, Question
@@ -87,6 +92,37 @@ def classroom_learners(classroom: Classroom):
     )
 
 
+# How long an assignment runs when the instructor does not say otherwise.
+DEFAULT_DAYS_TO_DUE = 7
+
+# What would change an attempt a learner has already started: once anyone has, these stay.
+LOCKED_ONCE_STARTED = ("pattern", "questions", "time_limit_minutes", "attempts_allowed")
+LOCKED_NOTE = (
+    "Learners have started this assignment, so this can no longer change: "
+    "their attempts were drawn and timed under it."
+)
+
+
+def default_times(now: datetime | None = None) -> dict[str, datetime]:
+    """Opens now, due in a week, closes at the due time: in the viewer's own time zone.
+
+    Whole minutes (the field shows no seconds); the week is added to the local wall-clock
+    time, so "due at 14:00 next Tuesday" stays 14:00 across a change to summer time.
+    """
+    opens = timezone.localtime(now or timezone.now()).replace(second=0, microsecond=0)
+    due = (opens.replace(tzinfo=None) + timedelta(days=DEFAULT_DAYS_TO_DUE)).replace(
+        tzinfo=opens.tzinfo
+    )
+    return {"opens_at": opens, "due_at": due, "closes_at": due}
+
+
+def question_text(question: Question, length: int = 90) -> str:
+    """A question as an instructor recognises it: its wording, shortened, not its key."""
+    version = question.current_version
+    text = strip_tags(version.stem_html if version else "").split()
+    return Truncator(" ".join(text)).chars(length) or question.key
+
+
 class AssignmentForm(forms.ModelForm):
     """Either a pattern's test or questions picked from the bank; for a class, a group or people."""
 
@@ -138,10 +174,20 @@ class AssignmentForm(forms.ModelForm):
         }
 
     def __init__(
-        self, *args, classroom: Classroom, difficulty: str = "", pattern_slug: str = "", **kwargs
+        self,
+        *args,
+        classroom: Classroom,
+        difficulty: str = "",
+        pattern_slug: str = "",
+        locked: bool = False,
+        **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.instance.classroom = classroom
+        self.locked = locked
+        if self.instance.pk is None:
+            for name, value in default_times().items():
+                self.initial.setdefault(name, value)
         self.fields["pattern"].queryset = Pattern.objects.active()
         self.fields["group"].queryset = classroom.groups.all()
         self.fields["learners"].queryset = classroom_learners(classroom)
@@ -163,33 +209,87 @@ class AssignmentForm(forms.ModelForm):
             bank = bank.filter(Q(pattern__slug=pattern_slug) | Q(pk__in=chosen))
         self.fields["questions"].queryset = bank
         self.fields["questions"].label_from_instance = lambda q: (
-            f"{q.pattern.title} · pool item {q.position} ({q.difficulty}): {q.key}"
+            f"{q.pattern.title} · {q.get_difficulty_display().lower()}: {question_text(q)}"
         )
         if chosen:
             self.initial["questions"] = chosen
+        for field in self.fields.values():
+            if field.required:
+                field.widget.attrs["aria-required"] = "true"
+        if locked:
+            # Only what the assignment already asks: a pattern or question retired since must
+            # not make the unchanged value "not a valid choice".
+            self.fields["pattern"].queryset = Pattern.objects.filter(pk=self.instance.pattern_id)
+            self.fields["questions"].queryset = bank.model.objects.filter(
+                pk__in=chosen
+            ).select_related("pattern", "current_version")
+            for name in LOCKED_ONCE_STARTED:
+                # Shown greyed out with the reason; a value posted anyway is refused in clean().
+                self.fields[name].disabled = True
+                self.fields[name].help_text = LOCKED_NOTE
+
+    def _posted_change(self, name: str) -> bool:
+        """Whether a POST sent a value for a locked field that differs from the saved one.
+
+        A browser sends nothing for a disabled field; only a hand-made request sends one.
+        """
+        field = self.fields[name]
+        if name not in self.data:
+            return False
+        posted = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+        if name == "questions":
+            return sorted(str(v) for v in posted) != sorted(
+                str(v) for v in self.instance.question_ids
+            )
+        saved = {
+            "pattern": self.instance.pattern_id,
+            "time_limit_minutes": self.instance.time_limit_minutes,
+            "attempts_allowed": self.instance.attempts_allowed,
+        }[name]
+        return (posted or "").strip() != ("" if saved is None else str(saved))
 
     def clean(self):
         cleaned = super().clean()
+        if self.locked:
+            for name in LOCKED_ONCE_STARTED:
+                if self._posted_change(name):
+                    self.add_error(name, f"Not changed. {LOCKED_NOTE}")
+            return self._clean_times_and_people(cleaned)
         pattern, questions = cleaned.get("pattern"), cleaned.get("questions")
-        if bool(pattern) == bool(questions):
-            raise forms.ValidationError("Choose a pattern's test or pick questions, not both.")
+        if not pattern and not questions and "pattern" not in self.errors:
+            self.add_error(
+                "pattern",
+                "Choose what to assign: a pattern's test here, or questions from the bank below.",
+            )
+        elif pattern and questions:
+            self.add_error(
+                "pattern",
+                "Choose a pattern's test or pick questions, not both: clear one of them.",
+            )
+        return self._clean_times_and_people(cleaned)
+
+    def _clean_times_and_people(self, cleaned: dict) -> dict:
         opens, due, closes = (
             cleaned.get("opens_at"),
             cleaned.get("due_at"),
             cleaned.get("closes_at"),
         )
+        # Said at a field, so the error summary can link to it.
         if opens and due and closes and not opens < due <= closes:
-            raise forms.ValidationError(
-                "The times must run: opens, then due, then closes (or closes at the due time)."
+            self.add_error(
+                "due_at",
+                "The times must run: opens, then due, then closes (or closes at the due time).",
             )
         if cleaned.get("group") and cleaned.get("learners"):
-            raise forms.ValidationError("Assign to a group or to chosen learners, not both.")
+            self.add_error("learners", "Assign to a group or to chosen learners, not both.")
         return cleaned
 
     def save(self, commit: bool = True) -> Assignment:
         assignment = super().save(commit=False)
-        questions = self.cleaned_data.get("questions")
-        assignment.question_ids = [q.pk for q in questions] if questions else []
+        # A started assignment keeps its questions, in their order (the field is locked).
+        if not self.locked:
+            questions = self.cleaned_data.get("questions")
+            assignment.question_ids = [q.pk for q in questions] if questions else []
         if commit:
             assignment.save()
             self.save_m2m()
@@ -204,6 +304,8 @@ class ExtensionForm(forms.Form):
     def __init__(self, *args, classroom: Classroom, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = classroom_learners(classroom)
+        for field in self.fields.values():
+            field.widget.attrs["aria-required"] = "true"
 
     def clean(self):
         cleaned = super().clean()
@@ -212,7 +314,31 @@ class ExtensionForm(forms.Form):
             and cleaned.get("closes_at")
             and cleaned["closes_at"] < cleaned["due_at"]
         ):
-            raise forms.ValidationError("The close time cannot come before the due time.")
+            self.add_error("closes_at", "The close time cannot come before the due time.")
+        return cleaned
+
+
+class ClassWideExtensionForm(forms.Form):
+    """New due and close times for everyone (a learner's own later extension still counts)."""
+
+    due_at = class_date_field("New due time")
+    closes_at = class_date_field("New close time")
+
+    def __init__(self, *args, assignment: Assignment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.assignment = assignment
+        self.initial.setdefault("due_at", assignment.due_at)
+        self.initial.setdefault("closes_at", assignment.closes_at)
+        for field in self.fields.values():
+            field.widget.attrs["aria-required"] = "true"
+
+    def clean(self):
+        cleaned = super().clean()
+        due, closes = cleaned.get("due_at"), cleaned.get("closes_at")
+        if due and due <= self.assignment.opens_at:
+            self.add_error("due_at", "The due time must come after the assignment opens.")
+        if due and closes and closes < due:
+            self.add_error("closes_at", "The close time cannot come before the due time.")
         return cleaned
 
 

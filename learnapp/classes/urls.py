@@ -37,6 +37,12 @@ urlpatterns = [
     ),
     path("assignments/<int:assignment_id>/", views.assignment_detail, name="assignment"),
     path("assignments/<int:assignment_id>/edit/", views.assignment_edit, name="assignment_edit"),
+    path("assignments/<int:assignment_id>/extend/", views.extend_all, name="extend_all"),
+    path(
+        "assignments/<int:assignment_id>/extensions/<int:user_id>/remove/",
+        views.extension_remove,
+        name="extension_remove",
+    ),
     path("assignments/<int:assignment_id>/items/", views.item_analysis_view, name="items"),
     path(
         "assignments/<int:assignment_id>/items/<int:question_id>/regrade/",

@@ -8,6 +8,7 @@ from django.db import IntegrityError
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -23,8 +24,23 @@ from learnapp.learning.progress import Mastery, class_progress, progress_page_co
 from learnapp.learning.regrade import rule_on_item
 from learnapp.learning.responses import response_shown
 
-from .assigning import Status, assigned_to, start_assigned_attempt, status_of, window_for
-from .forms import AssignmentForm, ClassroomForm, ExtensionForm, GroupForm, JoinForm, RulingForm
+from .assigning import (
+    Status,
+    assigned_to,
+    refresh_attempt_windows,
+    start_assigned_attempt,
+    status_of,
+    window_for,
+)
+from .forms import (
+    AssignmentForm,
+    ClassroomForm,
+    ClassWideExtensionForm,
+    ExtensionForm,
+    GroupForm,
+    JoinForm,
+    RulingForm,
+)
 from .gradebook import build_gradebook, item_analysis
 from .models import Assignment, Classroom, Extension, InstructorInvite, Membership
 
@@ -189,11 +205,14 @@ def leave(request: HttpRequest, class_id: int) -> HttpResponse:
 # -- assignments: instructor side --------------------------------------------------------------
 
 
-def _assignment_form(request: HttpRequest, classroom: Classroom, instance=None) -> AssignmentForm:
+def _assignment_form(
+    request: HttpRequest, classroom: Classroom, instance=None, locked: bool = False
+) -> AssignmentForm:
     return AssignmentForm(
         request.POST or None,
         instance=instance,
         classroom=classroom,
+        locked=locked,
         difficulty=request.GET.get("difficulty", ""),
         pattern_slug=request.GET.get("bank_pattern", ""),
     )
@@ -219,16 +238,18 @@ def assignment_create(request: HttpRequest, class_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def assignment_edit(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """Edit an assignment; once a learner has started, only what their attempt does not use."""
     assignment = _taught_assignment(request, assignment_id)
-    if assignment.attempts.exists():
-        messages.error(
-            request, "Learners have started this assignment, so it can no longer change."
-        )
-        return redirect(assignment)
-    form = _assignment_form(request, assignment.classroom, instance=assignment)
+    locked = assignment.attempts.exists()
+    form = _assignment_form(request, assignment.classroom, instance=assignment, locked=locked)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Assignment updated.")
+        moved = refresh_attempt_windows(assignment) if locked else 0
+        messages.success(
+            request,
+            "Assignment updated."
+            + (f" {moved} attempt{pluralize(moved)} follow the new times." if moved else ""),
+        )
         return redirect(assignment)
     return render(
         request,
@@ -237,28 +258,20 @@ def assignment_edit(request: HttpRequest, assignment_id: int) -> HttpResponse:
             "classroom": assignment.classroom,
             "form": form,
             "editing": True,
+            "locked": locked,
             "assignment": assignment,
         },
         status=400 if request.method == "POST" else 200,
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    assignment = _taught_assignment(request, assignment_id)
-    extension_form = ExtensionForm(request.POST or None, classroom=assignment.classroom)
-    if request.method == "POST" and extension_form.is_valid():
-        data = extension_form.cleaned_data
-        Extension.objects.update_or_create(
-            assignment=assignment,
-            user=data["user"],
-            defaults={"due_at": data["due_at"], "closes_at": data["closes_at"]},
-        )
-        messages.success(
-            request, f"{data['user'].username} now has until {data['due_at']:%d %b %H:%M}."
-        )
-        return redirect(assignment)
+def _assignment_page(
+    request: HttpRequest,
+    assignment: Assignment,
+    extension_form: ExtensionForm | None = None,
+    everyone_form: ClassWideExtensionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     book = build_gradebook(assignment.classroom, only=assignment)
     return render(
         request,
@@ -267,13 +280,86 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
             "assignment": assignment,
             "classroom": assignment.classroom,
             "rows": [(row.user, row.cells[0]) for row in book.rows],
-            "extensions": assignment.extensions.select_related("user"),
-            "extension_form": extension_form,
+            "extensions": assignment.extensions.select_related("user").order_by("user__username"),
+            "extension_form": extension_form or ExtensionForm(classroom=assignment.classroom),
+            "everyone_form": everyone_form or ClassWideExtensionForm(assignment=assignment),
             "has_attempts": assignment.attempts.exists(),
         },
         # A refused extension re-renders the page with the form's reasons, as a 400.
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """The assignment's learners; a POST grants (or changes) one learner's extension."""
+    assignment = _taught_assignment(request, assignment_id)
+    if request.method == "GET":
+        initial = {}
+        user_id = request.GET.get("extend", "").strip()
+        if user_id.isdigit() and len(user_id) < 19:
+            # "Change" on an extension: the form comes filled with that learner's times.
+            extension = assignment.extensions.filter(user_id=int(user_id)).first()
+            if extension:
+                initial = {
+                    "user": extension.user_id,
+                    "due_at": extension.due_at,
+                    "closes_at": extension.closes_at,
+                }
+        form = ExtensionForm(initial=initial, classroom=assignment.classroom)
+        return _assignment_page(request, assignment, extension_form=form)
+    form = ExtensionForm(request.POST, classroom=assignment.classroom)
+    if not form.is_valid():
+        return _assignment_page(request, assignment, extension_form=form, status=400)
+    data = form.cleaned_data
+    Extension.objects.update_or_create(
+        assignment=assignment,
+        user=data["user"],
+        defaults={"due_at": data["due_at"], "closes_at": data["closes_at"]},
+    )
+    refresh_attempt_windows(assignment, data["user"])
+    messages.success(
+        request,
+        f"{data['user'].username} now has until "
+        f"{timezone.localtime(data['due_at']):%d %b %H:%M} (closes "
+        f"{timezone.localtime(data['closes_at']):%d %b %H:%M}).",
+    )
+    return redirect(assignment)
+
+
+@login_required
+@require_POST
+def extension_remove(request: HttpRequest, assignment_id: int, user_id: int) -> HttpResponse:
+    assignment = _taught_assignment(request, assignment_id)
+    extension = get_object_or_404(
+        Extension.objects.select_related("user"), assignment=assignment, user_id=user_id
+    )
+    user = extension.user
+    extension.delete()
+    refresh_attempt_windows(assignment, user)
+    messages.success(request, f"{user.username}'s extension is removed: the class's times apply.")
+    return redirect(assignment)
+
+
+@login_required
+@require_POST
+def extend_all(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """Move the due and close times for everyone, attempts in progress included."""
+    assignment = _taught_assignment(request, assignment_id)
+    form = ClassWideExtensionForm(request.POST, assignment=assignment)
+    if not form.is_valid():
+        return _assignment_page(request, assignment, everyone_form=form, status=400)
+    assignment.due_at = form.cleaned_data["due_at"]
+    assignment.closes_at = form.cleaned_data["closes_at"]
+    assignment.save(update_fields=["due_at", "closes_at"])
+    moved = refresh_attempt_windows(assignment)
+    messages.success(
+        request,
+        f"Everyone now has until {timezone.localtime(assignment.due_at):%d %b %H:%M}"
+        + (f"; {moved} attempt{pluralize(moved)} follow the new times." if moved else "."),
+    )
+    return redirect(assignment)
 
 
 @login_required

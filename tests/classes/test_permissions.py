@@ -42,8 +42,8 @@ CASES = [
     ("GET", "/classes/{classroom}/learners/{learner_b}/progress/", OUTSIDER),
     ("GET", "/assignments/{assignment}/", INSTRUCTOR_ONLY),
     ("GET", "/assignments/{assignment}/items/", INSTRUCTOR_ONLY),
-    # Editing stops at the first attempt, which redirects the owner to the assignment.
-    ("GET", "/assignments/{assignment}/edit/", INSTRUCTOR_ACTION),
+    # After the first attempt the form still opens, with what a started attempt uses locked.
+    ("GET", "/assignments/{assignment}/edit/", INSTRUCTOR_ONLY),
     ("POST", "/classes/{classroom}/groups/", INSTRUCTOR_ACTION),
     ("POST", "/classes/{classroom}/members/{learner_a}/remove/", INSTRUCTOR_ACTION),
     (
