@@ -22,6 +22,7 @@ from learnapp.catalog.models import Pattern, Question
 from learnapp.catalog.parsing import MAX_HINT_TIERS, QUESTIONS_PER_SET
 from learnapp.catalog.qtypes import QuestionType
 from learnapp.catalog.variants import variant
+from learnapp.prepared import Prepared
 
 from .forms import MAX_TIMED_MS, TestAnswerForm
 from .grading import (
@@ -71,13 +72,35 @@ def _active_pattern(slug: str) -> Pattern:
     return get_object_or_404(Pattern.objects.active().select_related("section__track"), slug=slug)
 
 
+# Every practice GET and "Check" starts here: compiled once (learnapp.prepared).
+_PRACTICE_QUESTION = Prepared(
+    lambda slug, number: Question.objects.active()
+    .practice()
+    .select_related("current_version", "pattern")
+    .filter(pattern__slug=slug, pattern__retired_at__isnull=True, position=number)[:1],
+    str,
+    int,
+)
+
+
 def _practice_question(slug: str, number: int) -> Question:
-    return get_object_or_404(
-        Question.objects.active().practice().select_related("current_version", "pattern"),
-        pattern__slug=slug,
-        pattern__retired_at__isnull=True,
-        position=number,
-    )
+    question = _PRACTICE_QUESTION.first(slug, number)
+    if question is None:
+        raise Http404("No such practice question")
+    return question
+
+
+# Compiled once (learnapp.prepared): every autosave and test page reads its attempt first.
+_OWN_ATTEMPT = Prepared(
+    lambda pk, learner_id: Attempt.objects.filter(pk=pk, learner_id=learner_id), int, int
+)
+_OWN_ATTEMPT_WITH_RELATED = Prepared(
+    lambda pk, learner_id: Attempt.objects.select_related(
+        "pattern", "assignment__classroom"
+    ).filter(pk=pk, learner_id=learner_id),
+    int,
+    int,
+)
 
 
 def _own_attempt(request: HttpRequest, attempt_id: int, with_related: bool = True) -> Attempt:
@@ -89,10 +112,10 @@ def _own_attempt(request: HttpRequest, attempt_id: int, with_related: bool = Tru
     learner = current_learner(request)
     if learner is None:
         raise Http404("No such test")
-    attempts = Attempt.objects.all()
-    if with_related:
-        attempts = attempts.select_related("pattern", "assignment__classroom")
-    attempt = get_object_or_404(attempts, pk=attempt_id, learner=learner)
+    query = _OWN_ATTEMPT_WITH_RELATED if with_related else _OWN_ATTEMPT
+    attempt = query.first(attempt_id, learner.pk)
+    if attempt is None:
+        raise Http404("No such test")
     finish_if_overdue(attempt)
     return attempt
 
