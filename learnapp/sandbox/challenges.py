@@ -5,9 +5,11 @@ completed challenges is also kept in the cache for a minute, so the progress pag
 without a query.
 """
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.core.cache import cache
 from django.utils import timezone
@@ -15,7 +17,7 @@ from django.utils import timezone
 from learnapp.learning.models import Learner
 
 from . import accesslog
-from .models import AccessLogEntry, ChallengeCompletion, SandboxKey
+from .models import AccessLogEntry, Category, ChallengeCompletion, SandboxKey
 from .outcomes import LESSON_SECTIONS
 
 MAX_ENTRIES = 5000  # the most recent requests a check reads
@@ -30,6 +32,10 @@ class Entry:
     outcome: str
     key_id: int | None
     retry_after: int | None
+    category: str = ""
+    ttft_ms: float | None = None
+    cost_usd: Decimal | None = None
+    rate_limit: int | None = None  # the key's requests per minute, for utilisation
 
     @property
     def ok(self) -> bool:
@@ -77,13 +83,13 @@ def _key_in_url(entries: list[Entry], rotations: list[Rotation]) -> bool:
     return any(e.outcome in {"key_in_url", "key_in_header_and_url"} for e in entries)
 
 
-def _retried_after(entries: list[Entry], rotations: list[Rotation]) -> bool:
-    """A success that waited at least Retry-After after the key's latest 429."""
+def _retried_after(entries: list[Entry], rotations: list[Rotation], status: int = 429) -> bool:
+    """A success that waited at least Retry-After after the key's latest `status` answer."""
     last_429: dict[int, Entry] = {}
     for e in entries:
         if e.key_id is None:
             continue
-        if e.status == 429 and e.retry_after:
+        if e.status == status and e.retry_after:
             last_429[e.key_id] = e
         elif e.ok and e.key_id in last_429:
             refused = last_429[e.key_id]
@@ -115,6 +121,58 @@ def _read_only_403(entries: list[Entry], rotations: list[Rotation]) -> bool:
 
 def _expired(entries: list[Entry], rotations: list[Rotation]) -> bool:
     return any(e.outcome == "expired_key" for e in entries)
+
+
+FAST_FIRST_TOKEN_MS = 500
+SLOW_FIRST_TOKEN_MS = 1000  # the latency lesson's "good" TTFT p95 is below 1 s
+PACED_SHARE = 0.8  # the utilisation lesson's "good" peak is below 80 %
+PACED_MIN_REQUESTS = 4
+CHEAPER = 10  # one completion at most a tenth of the cost of an earlier one
+
+
+def _fast_first_token(entries: list[Entry], rotations: list[Rotation]) -> bool:
+    return any(e.ok and e.ttft_ms is not None and e.ttft_ms < FAST_FIRST_TOKEN_MS for e in entries)
+
+
+def _slow_first_token(entries: list[Entry], rotations: list[Rotation]) -> bool:
+    return any(e.ok and e.ttft_ms is not None and e.ttft_ms >= SLOW_FIRST_TOKEN_MS for e in entries)
+
+
+def _retried_503(entries: list[Entry], rotations: list[Rotation]) -> bool:
+    return _retried_after(entries, rotations, status=503)
+
+
+def _paced_window(entries: list[Entry], rotations: list[Rotation]) -> bool:
+    """A key used for at least 80 % of its limit in one 60-second window, with no 429 there."""
+    used: Counter = Counter()
+    refused = set()
+    limits = {}
+    for e in entries:
+        if e.key_id is None or not e.rate_limit:
+            continue
+        window = (e.key_id, int(e.created_at.timestamp()) // 60)
+        limits[e.key_id] = e.rate_limit
+        if e.status == 429:
+            refused.add(window)
+        elif e.category in {Category.VALID, Category.BAD_REQUEST, Category.SERVER_ERROR}:
+            used[window] += 1
+    return any(
+        count >= PACED_MIN_REQUESTS
+        and count >= PACED_SHARE * limits[window[0]]
+        and window not in refused
+        for window, count in used.items()
+    )
+
+
+def _cheaper_completion(entries: list[Entry], rotations: list[Rotation]) -> bool:
+    dearest = None
+    for e in entries:
+        if not e.ok or not e.cost_usd:
+            continue
+        if dearest is not None and e.cost_usd * CHEAPER <= dearest:
+            return True
+        dearest = max(dearest or e.cost_usd, e.cost_usd)
+    return False
 
 
 CHALLENGES = [
@@ -179,6 +237,58 @@ CHALLENGES = [
         "rotation",
         _expired,
     ),
+    Challenge(
+        "fast-first-token",
+        "Stream a completion and get its first token in under 500 ms",
+        "Send a streamed chat completion and receive its first token less than "
+        f"{FAST_FIRST_TOKEN_MS} ms after you sent the request; your access log records the time "
+        "to first token.",
+        'POST /sandbox/api/chat/completions with "stream": true, then read the events as they '
+        "arrive (requests with stream=True and iter_lines(), or curl -N) and time the first.",
+        "latency",
+        _fast_first_token,
+    ),
+    Challenge(
+        "slow-first-token",
+        "Make the first token slow and see TTFT leave total time behind",
+        f"Stream a completion whose first token comes {SLOW_FIRST_TOKEN_MS} ms or more after "
+        "the request, the latency lesson's limit for a good TTFT p95, then see it on the "
+        "metrics page.",
+        "Add the header X-Sandbox-Delay-Ms: 1200 to a streamed chat completion.",
+        "latency_thresholds",
+        _slow_first_token,
+    ),
+    Challenge(
+        "retry-after-503",
+        "Meet a 503 and come back after Retry-After",
+        "Get a 503 Service Unavailable, then wait as long as its Retry-After says and succeed "
+        "with the same key: the retry a client owes an outage.",
+        "Send GET /sandbox/api/data with X-Sandbox-Fault: 503, read Retry-After, wait that many "
+        "seconds, and send it again without the fault header.",
+        "errors",
+        _retried_503,
+    ),
+    Challenge(
+        "paced-window",
+        "Use 80 % of a rate limit without a single 429",
+        f"Within one 60-second window, send at least {PACED_SHARE:.0%} of a key's limit (and at "
+        f"least {PACED_MIN_REQUESTS} requests) with no 429 in that window: high utilisation, "
+        "no refusals.",
+        "Create a key with a limit of 5 per minute and send 4 requests within one minute, "
+        "watching RateLimit's r; stop before it reaches 0.",
+        "utilisation",
+        _paced_window,
+    ),
+    Challenge(
+        "cheaper-completion",
+        "Cut the cost of a completion tenfold",
+        f"Make a chat completion that costs at most a {CHEAPER}th of an earlier one, and read "
+        "both costs on the metrics page or in your log.",
+        "Send a completion to sandbox-large, then the same messages to sandbox-small: GET "
+        "/sandbox/api/models lists each model's price per million tokens.",
+        "cost",
+        _cheaper_completion,
+    ),
 ]
 BY_SLUG = {c.slug: c for c in CHALLENGES}
 
@@ -192,7 +302,17 @@ def _entries(learner: Learner) -> list[Entry]:
     rows = (
         AccessLogEntry.objects.of(learner)
         .order_by("-created_at", "-pk")
-        .values_list("created_at", "status", "outcome", "key_id", "retry_after")[:MAX_ENTRIES]
+        .values_list(
+            "created_at",
+            "status",
+            "outcome",
+            "key_id",
+            "retry_after",
+            "category",
+            "ttft_ms",
+            "cost_usd",
+            "key__rate_limit_per_minute",
+        )[:MAX_ENTRIES]
     )
     return [Entry(*row) for row in reversed(rows)]
 
