@@ -5,7 +5,7 @@ import functools
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_safe
 
-from . import api, ratelimit
+from . import api, ratelimit, simulate
 
 
 def _error(description: str, challenge: bool = False, retry: bool = False) -> dict:
@@ -66,10 +66,68 @@ def _errors(write: bool = False) -> dict:
             retry=True,
         ),
         "431": _error("A header field is too large."),
+        "500": _error(
+            "A simulated crash, asked for with X-Sandbox-Fault: 500 (code internal_error)."
+        ),
+        "503": _error(
+            "A simulated outage, asked for with X-Sandbox-Fault: 503 (code service_unavailable); "
+            f"Retry-After says to come back in {simulate.FAULT_RETRY_AFTER} seconds.",
+            retry=True,
+        ),
     }
     if not write:
         del errors["413"]
     return errors
+
+
+# Every operation accepts these: what a learner may ask the sandbox to simulate (simulate.py).
+SIMULATION = [
+    {"$ref": "#/components/parameters/DelayHeader"},
+    {"$ref": "#/components/parameters/DelayQuery"},
+    {"$ref": "#/components/parameters/FaultHeader"},
+    {"$ref": "#/components/parameters/FaultQuery"},
+]
+_DELAY = {"type": "integer", "minimum": 0, "maximum": simulate.MAX_DELAY_MS}
+_FAULT = {"enum": [str(status) for status in simulate.FAULTS]}
+_DELAY_TEXT = (
+    "Milliseconds the sandbox waits before answering (for a streamed completion, before its "
+    f"first token), at most {simulate.MAX_DELAY_MS}; more is refused with 400 invalid_delay. "
+    "Give it once, in the header or the query."
+)
+_FAULT_TEXT = (
+    "Answer with a simulated server error instead: 503 with Retry-After, or 500. Anything else "
+    "is refused with 400 invalid_fault."
+)
+PARAMETERS = {
+    "DelayHeader": {
+        "name": simulate.DELAY_HEADER,
+        "in": "header",
+        "required": False,
+        "description": _DELAY_TEXT,
+        "schema": _DELAY,
+    },
+    "DelayQuery": {
+        "name": simulate.DELAY_PARAMETER,
+        "in": "query",
+        "required": False,
+        "description": _DELAY_TEXT,
+        "schema": _DELAY,
+    },
+    "FaultHeader": {
+        "name": simulate.FAULT_HEADER,
+        "in": "header",
+        "required": False,
+        "description": _FAULT_TEXT,
+        "schema": _FAULT,
+    },
+    "FaultQuery": {
+        "name": simulate.FAULT_PARAMETER,
+        "in": "query",
+        "required": False,
+        "description": _FAULT_TEXT,
+        "schema": _FAULT,
+    },
+}
 
 
 @functools.cache
@@ -86,7 +144,12 @@ def document() -> dict:
                 "Send `Authorization: Bearer <key>` with a sandbox key from /sandbox/. Every "
                 "error body has a machine-readable `error` and a teaching `explanation`, `hint` "
                 f"and `lesson`. Each key allows its own number of requests per {ratelimit.WINDOW}"
-                "-second window; responses carry the IETF RateLimit header fields."
+                "-second window; responses carry the IETF RateLimit header fields. Any request "
+                "may ask for a simulated delay (X-Sandbox-Delay-Ms) or server fault "
+                "(X-Sandbox-Fault), so that latency percentiles and error budgets have "
+                "something to measure; chat completions report token usage, priced per model "
+                "(GET /models) and kept with their cost in your access log, and stream as "
+                'server-sent events with "stream": true.'
             ),
         },
         "servers": [{"url": "/sandbox/api", "description": "this site"}],
@@ -97,6 +160,7 @@ def document() -> dict:
                     "operationId": "listData",
                     "summary": "List sample records (scope: read)",
                     "parameters": [
+                        *SIMULATION,
                         {
                             "name": "limit",
                             "in": "query",
@@ -106,7 +170,7 @@ def document() -> dict:
                                 "minimum": 1,
                                 "maximum": len(api.RECORDS),
                             },
-                        }
+                        },
                     ],
                     "responses": {**_ok("The records.", "RecordList"), **_errors()},
                 },
@@ -114,6 +178,7 @@ def document() -> dict:
                     "operationId": "createData",
                     "summary": "Pretend to create a record; nothing is stored (scope: write)",
                     "security": write,
+                    "parameters": SIMULATION,
                     "requestBody": {
                         "required": True,
                         "content": {"application/json": {"schema": {"type": "object"}}},
@@ -127,15 +192,27 @@ def document() -> dict:
             "/models": {
                 "get": {
                     "operationId": "listModels",
-                    "summary": "List the sandbox models (scope: read)",
+                    "summary": "List the sandbox models and their prices (scope: read)",
+                    "parameters": SIMULATION,
                     "responses": {**_ok("The models.", "ModelList"), **_errors()},
                 }
             },
             "/chat/completions": {
                 "post": {
                     "operationId": "createChatCompletion",
-                    "summary": "A deterministic canned chat completion (scope: write)",
+                    "summary": "A deterministic canned chat completion, whole or streamed "
+                    "(scope: write)",
+                    "description": (
+                        'With "stream": true the answer is text/event-stream: one '
+                        "chat.completion.chunk event per word, "
+                        f"{simulate.CHUNK_DELAY_MS} ms apart, the first after any requested "
+                        'delay; a last chunk with finish_reason "stop" (or "length" when '
+                        "max_tokens cut it short); with stream_options.include_usage a chunk "
+                        'with the usage and no choices; then "data: [DONE]". The sandbox '
+                        "counts one token per word."
+                    ),
                     "security": write,
+                    "parameters": SIMULATION,
                     "requestBody": {
                         "required": True,
                         "content": {
@@ -145,13 +222,14 @@ def document() -> dict:
                         },
                     },
                     "responses": {
-                        **_ok("The completion.", "ChatCompletion"),
+                        **_chat_ok(),
                         **_errors(write=True),
                     },
                 }
             },
         },
         "components": {
+            "parameters": PARAMETERS,
             "securitySchemes": {
                 "bearer": {
                     "type": "http",
@@ -235,6 +313,16 @@ def document() -> dict:
                         "object": {"const": "model"},
                         "owned_by": {"type": "string"},
                         "context_window": {"type": "integer"},
+                        "pricing": {
+                            "type": "object",
+                            "description": "US dollars per million tokens, the cost lesson's "
+                            "illustrative prices.",
+                            "properties": {
+                                "currency": {"const": "USD"},
+                                "prompt_per_1m_tokens": {"type": "string"},
+                                "completion_per_1m_tokens": {"type": "string"},
+                            },
+                        },
                     },
                 },
                 "ModelList": {
@@ -260,6 +348,52 @@ def document() -> dict:
                                     "content": {"type": "string"},
                                 },
                             },
+                        },
+                        "stream": {"type": "boolean", "default": False},
+                        "stream_options": {
+                            "type": "object",
+                            "description": 'Only with "stream": true.',
+                            "properties": {"include_usage": {"type": "boolean"}},
+                        },
+                        "max_tokens": {"type": "integer", "minimum": 1, "maximum": api.MAX_TOKENS},
+                    },
+                },
+                "Usage": {
+                    "type": "object",
+                    "properties": {
+                        "prompt_tokens": {"type": "integer"},
+                        "completion_tokens": {"type": "integer"},
+                        "total_tokens": {"type": "integer"},
+                    },
+                },
+                "ChatCompletionChunk": {
+                    "type": "object",
+                    "description": "One server-sent event's data: a line 'data: {...}' and a "
+                    "blank line.",
+                    "properties": {
+                        "id": {"type": "string"},
+                        "object": {"const": "chat.completion.chunk"},
+                        "created": {"type": "integer"},
+                        "model": {"type": "string"},
+                        "choices": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "index": {"type": "integer"},
+                                    "delta": {
+                                        "type": "object",
+                                        "properties": {
+                                            "role": {"const": "assistant"},
+                                            "content": {"type": "string"},
+                                        },
+                                    },
+                                    "finish_reason": {"enum": [None, "stop", "length"]},
+                                },
+                            },
+                        },
+                        "usage": {
+                            "oneOf": [{"$ref": "#/components/schemas/Usage"}, {"type": "null"}]
                         },
                     },
                 },
@@ -287,12 +421,22 @@ def document() -> dict:
                                 },
                             },
                         },
-                        "usage": {"type": "object"},
+                        "usage": {"$ref": "#/components/schemas/Usage"},
                     },
                 },
             },
         },
     }
+
+
+def _chat_ok() -> dict:
+    ok = _ok("The completion.", "ChatCompletion")
+    # Each event's data; OpenAPI 3.2 calls this itemSchema, which 3.1 allows only as an extension.
+    ok["200"]["content"]["text/event-stream"] = {
+        "schema": {"type": "string"},
+        "x-itemSchema": {"$ref": "#/components/schemas/ChatCompletionChunk"},
+    }
+    return ok
 
 
 @require_safe

@@ -131,3 +131,21 @@ def test_a_bad_stream_field_is_a_400_that_says_which(client, bearer, body, probl
     assert problem in data["error"]["message"]
     assert data["explanation"] and data["hint"]
     assert AccessLogEntry.objects.get().outcome == "invalid_body"
+
+
+def test_the_openapi_document_describes_streams_faults_and_delays(client):
+    document = client.get("/sandbox/api/openapi.json").json()
+    chat = document["paths"]["/chat/completions"]["post"]
+    assert "text/event-stream" in chat["responses"]["200"]["content"]
+    assert "[DONE]" in chat["description"]
+    assert {"500", "503"} <= set(chat["responses"])
+    assert "Retry-After" in chat["responses"]["503"]["headers"]
+    request = document["components"]["schemas"]["ChatRequest"]["properties"]
+    assert {"stream", "stream_options", "max_tokens"} <= set(request)
+    parameters = document["components"]["parameters"]
+    assert parameters["DelayHeader"]["name"] == "X-Sandbox-Delay-Ms"
+    assert parameters["DelayHeader"]["schema"]["maximum"] == simulate.MAX_DELAY_MS
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            names = {p["$ref"].rsplit("/", 1)[1] for p in operation["parameters"] if "$ref" in p}
+            assert {"DelayHeader", "FaultHeader"} <= names
