@@ -50,7 +50,7 @@ def _test_server_settings():
 
 
 @pytest.fixture
-def run_queued_tasks():
+def run_queued_tasks(monkeypatch):
     """Run the background tasks queued so far, as `manage.py db_worker --batch` would.
 
     The real worker's loop (django_tasks_db), in this process and this test's transaction: it
@@ -59,10 +59,15 @@ def run_queued_tasks():
     that failed fails the test, with its traceback.
     """
     from django.tasks import TaskResultStatus
+    from django_tasks_db.management.commands import db_worker
     from django_tasks_db.management.commands.db_worker import Worker
     from django_tasks_db.models import DBTaskResult
 
     def run() -> list:
+        # The worker drops stale connections between tasks; here that would close the test's
+        # own connection inside its transaction (PostgreSQL), as Django's test client avoids
+        # for requests.
+        monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
         earlier = set(
             DBTaskResult.objects.exclude(status=TaskResultStatus.READY).values_list("pk", flat=True)
         )

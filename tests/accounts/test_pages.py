@@ -41,7 +41,7 @@ def test_the_account_page_shows_the_user_and_links_to_password_change_and_log_ou
     client.force_login(UserFactory(username="ada", email="ada@example.com"))
     page = client.get("/accounts/").content.decode()
     assert "ada@example.com" in page
-    assert "<dd>ada</dd>" in page
+    assert "Signed in as <strong>ada</strong>" in page
     assert 'href="/accounts/password/change/"' in page
     assert 'action="/accounts/logout/"' in page
 

@@ -1,7 +1,7 @@
 """The "turn reminder emails off" link in every reminder works without logging in."""
 
 import pytest
-from django.core import mail
+from django.core import mail, signing
 from django.utils import timezone
 
 from learnapp.accounts.models import Profile
@@ -54,14 +54,22 @@ def test_one_click_unsubscribe_needs_no_csrf_token():
 def test_a_tampered_link_is_refused_with_a_reason(client):
     ana = UserFactory()
     token = reminders_off_token(ana)
+    payload, signature = token.split(":", 1)
     other = UserFactory()
-    forged = token.replace(str(ana.pk), str(other.pk), 1)
+    other_payload = signing.dumps(other.pk, salt="x").split(":", 1)[0]
 
-    for bad in (forged, token[:-3], "nonsense"):
+    for bad in (
+        f"{other_payload}:{signature}",  # someone else's id under Ana's signature
+        signing.dumps(other.pk, salt="some other purpose"),  # signed, but not for this
+        token[:-3],  # cut short
+        "nonsense",
+    ):
         response = client.post(f"/accounts/reminders/off/{bad}/")
-        assert response.status_code == 400
+        assert response.status_code == 400, bad
         assert b"This link is not valid" in response.content
     assert not Profile.objects.filter(reminder_emails=False).exists()
+    assert payload  # the real one still works
+    assert client.post(f"/accounts/reminders/off/{token}/").status_code == 200
 
 
 def test_turning_off_keeps_the_rest_of_the_profile():
