@@ -9,6 +9,7 @@ from fractions import Fraction
 
 from django.contrib.auth import get_user_model
 from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
@@ -57,11 +58,13 @@ class Cell:
         if self.status == Status.MISSED:
             return True
         # The exact share, not the percent rounded for display (59.96 would round up to 60.0).
-        return (
-            bool(self.total)
-            and self.score is not None
-            and (Fraction(self.score, self.total) < NEEDS_HELP_BELOW)
-        )
+        return bool(self.total) and self.score is not None and _below_bar(self.score, self.total)
+
+
+@functools.lru_cache(maxsize=4096)
+def _below_bar(score: Fraction, total: int) -> bool:
+    # Few distinct (score, total) pairs in a class; a Fraction per cell is not cheap.
+    return Fraction(score, total) < NEEDS_HELP_BELOW
 
 
 @functools.lru_cache(maxsize=4096)
@@ -88,6 +91,8 @@ def cell_html(cell: Cell) -> str:
 class Row:
     user: object
     cells: list[Cell] = field(default_factory=list)
+    # The learner's page in this class; built by string, not by a {% url %} per row.
+    url: str = ""
 
     @property
     def needs_help(self) -> bool:
@@ -146,6 +151,10 @@ class _Sitting:
     is_late: bool
 
 
+# Stands for a user's id in the learner page's URL, reversed once per gradebook.
+_USER_HOLE = 918273645546372819
+
+
 def build_gradebook(
     classroom: Classroom, now: datetime | None = None, only: Assignment | None = None
 ) -> Gradebook:
@@ -185,10 +194,11 @@ def build_gradebook(
 
     # What is the same down a column is worked out once per assignment, not once per cell.
     columns = [(a, a.pk, targets[a.pk], window_for(a, None)) for a in assignments]
+    learner_url = reverse("classes:learner", args=[classroom.pk, _USER_HOLE]).split(str(_USER_HOLE))
     rows = []
     for user in users:
         user_pk = user.pk
-        row = Row(user)
+        row = Row(user, url=str(user_pk).join(learner_url))
         for assignment, assignment_pk, target, window in columns:
             mine = attempts.get((assignment_pk, user_pk), [])
             extension = extensions.get((assignment_pk, user_pk))
