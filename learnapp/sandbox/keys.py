@@ -19,7 +19,11 @@ SECRET_BYTES = 20  # 160 bits
 KEY_RE = re.compile(rf"\A{PREFIX}([0-9a-f]{{{KEY_ID_HEX}}})_([0-9a-f]{{{SECRET_BYTES * 2}}})\Z")
 # Anything that starts like a key, complete or not, in any case: masked wherever text is shown
 # or logged. "Sbx_test_…" is no valid key, but it may be one with a capital from autocorrect.
-KEYISH_RE = re.compile(rf"{PREFIX}(?:([0-9a-f]{{{KEY_ID_HEX}}})_)?[^\s\"'&,;<>]*", re.IGNORECASE)
+# Punctuation that ends it ("…: 5", "….") stays in the text: a key never ends in one.
+KEYISH_RE = re.compile(
+    rf"{PREFIX}(?:([0-9a-f]{{{KEY_ID_HEX}}})_)?[^\s\"'&,;<>]*?(?=[.:!?)\]}}]*(?:[\s\"'&,;<>]|\Z))",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)

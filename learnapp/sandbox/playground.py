@@ -17,7 +17,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 
 from . import keys
-from .models import Source
+from .auth import address_allowed
+from .models import SandboxKey, Scope, Source
 
 KEY_PLACEHOLDER = "{key}"
 MAX_HEADER_ROWS = 12
@@ -71,10 +72,12 @@ class Preset:
     expect: str
     note: str
     request: Composed
+    # The kind of key the outcome needs ("" for any working key): see key_note().
+    needs: str = ""
 
 
-def _preset(slug, label, expect, note="", **request) -> Preset:
-    return Preset(slug, label, expect, note, Composed(**request))
+def _preset(slug, label, expect, note="", needs="", **request) -> Preset:
+    return Preset(slug, label, expect, note, Composed(**request), needs)
 
 
 BEARER = [("Authorization", "Bearer {key}")]
@@ -101,6 +104,7 @@ PRESETS = [
         "Chat completion",
         "200",
         "Needs a key with the write scope.",
+        needs="write",
         **CHAT_REQUEST,
     ),
     _preset("missing", "No Authorization header", "401"),
@@ -135,40 +139,80 @@ PRESETS = [
         "expired-key",
         "Expired key",
         "401",
-        "Paste a key whose expiry has passed (create one that expires in 1 minute and wait).",
+        "Needs a key whose expiry has passed: create one that expires in 1 minute and wait.",
+        needs="expired",
         headers=BEARER,
     ),
     _preset(
         "revoked-key",
         "Revoked key",
         "401",
-        "Paste a key you have revoked.",
+        "Needs a key you have revoked.",
+        needs="revoked",
         headers=BEARER,
     ),
     _preset(
         "read-only",
         "Read-only key, write endpoint",
         "403",
-        "Paste a key with only the read scope.",
+        "Needs a key with only the read scope.",
+        needs="read-only",
         **CHAT_REQUEST,
     ),
     _preset(
         "address",
         "Address not allowed",
         "403",
-        "Paste a key whose allowed addresses leave yours out, such as 203.0.113.0/24.",
+        "Needs a key whose allowed addresses leave yours out, such as 203.0.113.0/24.",
+        needs="address",
         headers=BEARER,
     ),
     _preset(
         "rate-limit",
         "Over the rate limit",
         "429",
-        "Paste a key with a limit of 5 per minute: this sends the request 6 times.",
+        "Needs a key with a limit of 5 per minute: this sends the request 6 times.",
+        needs="rate-limit",
         headers=BEARER,
         repeat=6,
     ),
 ]
 PRESETS_BY_SLUG = {p.slug: p for p in PRESETS}
+RATE_LIMIT_PRESET_LIMIT = 5
+
+
+def key_note(preset: Preset | None, raw_key: str, learner, address: str, now) -> str:
+    """Why the pasted key will not show the preset's outcome, or "" when it will.
+
+    Said next to the response, so a learner who pasted an everyday key into "Read-only key"
+    learns why they got a 200 rather than wondering what the lesson got wrong.
+    """
+    if preset is None or not raw_key or not preset.request.uses_key():
+        return ""
+    key_id = keys.key_id_of(raw_key)
+    row = SandboxKey.objects.of(learner).filter(key_id=key_id).first() if key_id else None
+    if row is None:
+        return "The key you pasted is not one of your keys, so the API will not know it."
+    working = not (row.is_revoked(now) or row.is_expired(now))
+    expect = f"expect something other than {preset.expect}"
+    if preset.needs == "write" and Scope.WRITE not in row.scopes:
+        return f"This preset needs a key with the write scope; yours has only read: {expect}."
+    if preset.needs == "read-only" and Scope.WRITE in row.scopes:
+        return f"This preset needs a key with only the read scope; yours can write: {expect}."
+    if preset.needs == "expired" and not row.is_expired(now):
+        return f"This preset needs a key whose expiry has passed; yours has not expired: {expect}."
+    if preset.needs == "revoked" and not row.is_revoked(now):
+        return f"This preset needs a revoked key; yours is not revoked: {expect}."
+    if preset.needs == "address" and address_allowed(address, row.allowed_networks):
+        return f"This preset needs a key that does not allow your address; yours does: {expect}."
+    if preset.needs == "rate-limit" and row.rate_limit_per_minute > RATE_LIMIT_PRESET_LIMIT:
+        return (
+            f"This preset needs a key with a limit of {RATE_LIMIT_PRESET_LIMIT} per minute; yours"
+            f" allows {row.rate_limit_per_minute}: {expect}."
+        )
+    if not preset.needs and not working:
+        return f"This preset needs a working key; yours is revoked or expired: {expect}."
+    return ""
 
 
 def header_rows(data) -> list[tuple[str, str]]:

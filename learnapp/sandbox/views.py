@@ -314,6 +314,13 @@ def playground(request: HttpRequest) -> HttpResponse:
         context["errors"] = [keys.mask_keys(e) for e in errors]
     else:
         context["result"] = _send(request, composed, form.cleaned_data["key"])
+        context["key_note"] = pg.key_note(
+            pg.PRESETS_BY_SLUG.get(request.POST.get("preset", "")),
+            form.cleaned_data["key"],
+            current_learner(request),
+            request.META.get("REMOTE_ADDR", ""),
+            timezone.now(),
+        )
     context["recent"] = _recent(current_learner(request))
     if request.htmx:
         response = render(request, "sandbox/playground.html#result", context, status=status)
@@ -327,6 +334,7 @@ def playground(request: HttpRequest) -> HttpResponse:
         form=_playground_fields(shown),
         rows=_field_rows(shown.headers),
         key_was_sent=bool(request.POST.get("key")),
+        preset=pg.PRESETS_BY_SLUG.get(request.POST.get("preset", "")),
     )
     response = render(request, "sandbox/playground.html", context, status=status)
     return _refused(response, wait) if wait else response

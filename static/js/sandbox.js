@@ -53,4 +53,30 @@
   });
   // After htmx swaps in a response, bind what it brought (bound elements are skipped).
   document.addEventListener("htmx:afterSettle", () => setUp(document));
+
+  document.addEventListener("htmx:afterSwap", (event) => {
+    const target = event.detail && event.detail.target;
+    if (!target) return;
+    // A preset's fields came in: only that preset is marked as the chosen one.
+    if (target.id === "request-fields" || (target.closest && target.closest("#request-fields"))) {
+      const fields = document.getElementById("request-fields");
+      const chosen = fields ? fields.dataset.preset : "";
+      for (const link of document.querySelectorAll(".preset-list a[data-preset]")) {
+        if (link.dataset.preset === chosen) link.setAttribute("aria-current", "true");
+        else link.removeAttribute("aria-current");
+      }
+    }
+    // A response came in: its status line is read out from the region that stays in the page
+    // (emptied first, so the same status twice is read again), and focus goes to its heading.
+    if (target.id === "result") {
+      const verdict = document.getElementById("result-verdict");
+      const status = target.querySelector("[data-result-status]");
+      if (verdict && status) {
+        verdict.textContent = "";
+        setTimeout(() => { verdict.textContent = status.textContent.replace(/\s+/g, " ").trim(); }, 50);
+      }
+      const heading = document.getElementById("result-title");
+      if (heading) heading.focus();
+    }
+  });
 })();
