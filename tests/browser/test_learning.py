@@ -89,7 +89,10 @@ def next_by_keyboard(page, number: int) -> None:
 
 def test_a_learner_practises_with_and_without_a_hint(page, shipped_content):
     page.goto(PRACTICE + "1/")
-    page.get_by_role("button", name="Show hint").click()
+    # The seed's hint is the last of three tiers, opened one at a time.
+    page.get_by_role("button", name="Show a hint (1 of 3)").click()
+    page.get_by_role("button", name="Show the next hint (2 of 3)").click()
+    page.get_by_role("button", name="Show the next hint (3 of 3)").click()
     expect(page.get_by_text("API keys are like secret passwords for access")).to_be_visible()
     page.get_by_label("To control who can access the AI service").check()
     page.get_by_role("button", name="Check answer").click()

@@ -98,11 +98,12 @@ def test_missing_a_question_again_keeps_one_card(client, pattern):
 def test_a_self_study_test_mistake_becomes_a_card_when_submitted(client, pattern):
     client.post("/patterns/keys/test/")
     attempt = Attempt.objects.get()
-    client.post(
-        f"/tests/{attempt.pk}/answer/",
-        {"number": 2, "choice": shown_letter(attempt, 2, "A")},
-        HTTP_ACCEPT="application/json",
-    )
+    for number, choice in ((1, "B"), (2, "A")):  # question 1 right, question 2 wrong
+        client.post(
+            f"/tests/{attempt.pk}/answer/",
+            {"number": number, "choice": shown_letter(attempt, number, choice)},
+            HTTP_ACCEPT="application/json",
+        )
     assert not ReviewCard.objects.exists()  # nothing is told before the test is submitted
     client.post(f"/tests/{attempt.pk}/submit/")
     assert card().attempt_id == attempt.pk
