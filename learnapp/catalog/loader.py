@@ -5,6 +5,8 @@ written, so re-running on an unchanged tree only reads and hashes the files.
 """
 
 import hashlib
+import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,11 +23,13 @@ from .parsing import (
     ParsedAssessment,
     ParsedLesson,
     ParsedPractice,
+    ParsedQuestion,
     parse_assessment,
     parse_index,
     parse_lesson,
     parse_practice,
 )
+from .variants import Template, fill
 
 # Bump when parsing or rendering changes, so that every pattern is rendered again.
 LOADER_VERSION = "3"
@@ -60,6 +64,8 @@ class Tree:
         default_factory=dict
     )  # path -> (track path, meta)
     patterns: list[FoundPattern] = field(default_factory=list)
+    # Problems worth a look that do not stop a load (see longest_option_warnings).
+    warnings: list[ContentError] = field(default_factory=list)
 
 
 @dataclass
@@ -68,6 +74,7 @@ class Summary:
     changed: dict[str, int] = field(default_factory=lambda: {"patterns": 0, "questions": 0})
     unchanged: dict[str, int] = field(default_factory=lambda: {"patterns": 0, "questions": 0})
     retired: dict[str, int] = field(default_factory=lambda: {"patterns": 0, "questions": 0})
+    warnings: list[ContentError] = field(default_factory=list)
 
     def __str__(self) -> str:
         return " ".join(
@@ -205,6 +212,7 @@ def validate(
                 except ContentErrors as exc:
                     errors.extend(exc.errors)
             _check_pool_against_practice(found, errors)
+            tree.warnings.extend(longest_option_warnings(found))
         if progress and (count % 100 == 0 or count == total):
             progress(count, total)
     _check_unique(tree, errors)
@@ -232,6 +240,50 @@ def _check_pool_against_practice(found: FoundPattern, errors: list[ContentError]
                     "a test question must not be learnable from practice",
                 )
             )
+
+
+LONGEST_KEYED_SHARE = 0.4
+
+
+def _shown_length(question: ParsedQuestion, html_text: str) -> int:
+    # What a learner reads: markup stripped, a template's placeholders filled for one variant.
+    if question.template:
+        html_text = fill(html_text, Template.from_json(question.template).values(0))
+    return len(html.unescape(re.sub(r"<[^>]+>", "", html_text)).strip())
+
+
+def longest_option_warnings(found: FoundPattern) -> list[ContentError]:
+    """Warn where the keyed option is the strictly longest in over 40 % of a set's questions.
+
+    Test-wise learners pick the longest option; if that is usually the right one, a score
+    measures the habit rather than the lesson. A warning, not an error: the seed's own set is
+    kept word for word, and a single question may well need its long right answer. Practice and
+    pool are counted apart, over their single-choice questions (the only ones with one keyed
+    option).
+    """
+    warnings = []
+    for name, parsed in (("practice.md", found.practice), ("assessment.md", found.assessment)):
+        singles = [q for q in parsed.questions if q.qtype == "single"] if parsed else []
+        longest = []
+        for q in singles:
+            keyed = [_shown_length(q, o.html) for o in q.options if o.letter == q.correct_letter]
+            others = [_shown_length(q, o.html) for o in q.options if o.letter != q.correct_letter]
+            if keyed and others and keyed[0] > max(others):
+                longest.append(q)
+        if singles and len(longest) > LONGEST_KEYED_SHARE * len(singles):
+            lines = ", ".join(str(q.line) for q in longest)
+            warnings.append(
+                ContentError(
+                    f"{found.path}/{name}",
+                    longest[0].line,
+                    f"warning: the right option is the strictly longest in {len(longest)} of "
+                    f"{len(singles)} single-choice questions "
+                    f"({len(longest) / len(singles):.0%}, over {LONGEST_KEYED_SHARE:.0%}), "
+                    f"at lines {lines}; learners who pick the longest option score without "
+                    "knowing the answer",
+                )
+            )
+    return warnings
 
 
 def _check_unique(tree: Tree, errors: list[ContentError]) -> None:
@@ -286,6 +338,7 @@ def load(root: Path, progress: Callable[[int, int], None] | None = None) -> Summ
         active_by_path = {p.source_path: p for p in patterns if p.retired_at is None}
         tree = validate(root, active_by_path, progress)
         summary = _write(tree, {p.slug: p for p in patterns})
+        summary.warnings = tree.warnings
     clear_page_cache()
     return summary
 

@@ -34,6 +34,8 @@ class Command(BaseCommand):
                 else f"{len(exc.errors)} problem(s) found."
             ) from None
         elapsed = time.monotonic() - started
+        for warning in (tree if check else summary).warnings:
+            self.stderr.write(str(warning))
         if check:
             questions = sum(len(p.practice.questions) for p in tree.patterns if p.practice)
             pooled = sum(len(p.assessment.questions) for p in tree.patterns if p.assessment)
@@ -42,6 +44,7 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     f"OK: {len(tree.patterns)} patterns and {questions} questions{pools} are "
                     f"valid ({elapsed:.1f}s)."
+                    + (f" {len(tree.warnings)} warning(s) on stderr." if tree.warnings else "")
                 )
             )
         else:
