@@ -60,5 +60,6 @@ def roster_add(request: HttpRequest, class_id: int) -> HttpResponse:
         context["outcome"] = add_learners(classroom, entries, request.user)
     except RosterErrors as problem:
         context["errors"] = problem.errors
+        context["source_id"] = "id_csv_file" if upload else "id_learners"
         return render(request, "classes/roster_add.html", context, status=400)
     return render(request, "classes/roster_add.html", {**context, "form": RosterForm()})

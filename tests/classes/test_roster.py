@@ -144,8 +144,8 @@ def test_a_bad_line_adds_nobody(classroom, client_of):
     )
     assert response.status_code == 400
     page = response.content.decode()
-    assert "Nothing was added." in page
-    assert "Line 2: “bo(at)example.com” is not an email address." in page
+    assert "Nothing was added</h2>" in page
+    assert "Line 2: “bo(at)example.com” is not an email address.</a>" in page
     assert "<title>Error: " in page
     assert not User.objects.filter(email="ana@example.com").exists()
     assert members(classroom) == set()
