@@ -1,4 +1,7 @@
+import re
 from datetime import datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
 
 from django import forms
 from django.db.models import Q
@@ -8,6 +11,8 @@ from django.utils.text import Truncator
 
 from learnapp.authoring.bank import questions_for
 from learnapp.catalog.models import Pattern, Question
+from learnapp.catalog.variants import generic
+from learnapp.learning.points import format_points
 
 from .models import (
     EARLIEST_YEAR,
@@ -116,11 +121,17 @@ def default_times(now: datetime | None = None) -> dict[str, datetime]:
     return {"opens_at": opens, "due_at": due, "closes_at": due}
 
 
+def stem_text(stem_html: str, length: int = 90) -> str:
+    """A question's wording as plain text, shortened: how an instructor recognises it.
+
+    A template's placeholders are named rather than shown raw (each learner saw own values).
+    """
+    return Truncator(" ".join(strip_tags(generic(stem_html)).split())).chars(length)
+
+
 def question_text(question: Question, length: int = 90) -> str:
-    """A question as an instructor recognises it: its wording, shortened, not its key."""
     version = question.current_version
-    text = strip_tags(version.stem_html if version else "").split()
-    return Truncator(" ".join(text)).chars(length) or question.key
+    return (stem_text(version.stem_html, length) if version else "") or question.key
 
 
 class AssignmentForm(forms.ModelForm):
@@ -362,3 +373,69 @@ class RulingForm(forms.Form):
     def ruling_or_none(self) -> str | None:
         ruling = self.cleaned_data["ruling"]
         return None if ruling == self.WITHDRAW else ruling
+
+
+GRADE_TEXT = re.compile(r"\d{1,4}(\.\d{1,4})?")
+
+
+class FeedbackForm(forms.Form):
+    """A comment for the learner, and a grade that replaces the score, with the reason."""
+
+    comment = forms.CharField(
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Comment for the learner",
+        help_text="Shown on their result page when the assignment's results are shown.",
+    )
+    override_score = forms.CharField(
+        required=False,
+        max_length=20,
+        label="Grade override (points)",
+        help_text="Leave empty to keep the computed score.",
+    )
+    override_reason = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Reason for the override",
+        help_text="Required with an override; the learner sees it.",
+    )
+
+    def __init__(self, *args, attempt, feedback=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.attempt = attempt
+        self.previous = feedback.override_score if feedback else None
+        if feedback is not None:
+            self.initial.setdefault("comment", feedback.comment)
+            self.initial.setdefault(
+                "override_score",
+                "" if feedback.override_score is None else format_points(feedback.override_score),
+            )
+            self.initial.setdefault("override_reason", feedback.override_reason)
+        self.fields["override_score"].help_text = (
+            f"From 0 to {attempt.total}, such as 7.5. " + self.fields["override_score"].help_text
+        )
+        self.fields["override_score"].widget.attrs["inputmode"] = "decimal"
+
+    def clean_override_score(self) -> Fraction | None:
+        text = self.cleaned_data["override_score"].strip().replace(",", ".")
+        if not text:
+            return None
+        # Digits and a point only: "1e999999" would be a number too, and a costly one.
+        if not GRADE_TEXT.fullmatch(text):
+            raise forms.ValidationError("Type the grade as a number of points, such as 7 or 7.5.")
+        value = Fraction(Decimal(text))
+        if not 0 <= value <= self.attempt.total:
+            raise forms.ValidationError(
+                f"The grade must be from 0 to {self.attempt.total} points, this attempt's total."
+            )
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        override = cleaned.get("override_score")
+        reason = (cleaned.get("override_reason") or "").strip()
+        cleaned["override_reason"] = reason
+        if override is not None and override != self.previous and not reason:
+            self.add_error("override_reason", "Say why the grade is overridden.")
+        return cleaned

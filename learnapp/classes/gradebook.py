@@ -38,6 +38,11 @@ class Cell:
     attempts: int = 0
     attempt_id: int | None = None
     assigned: bool = True
+    # The instructor replaced the best attempt's score (feedback.py); `score` is that grade.
+    overridden: bool = False
+    # The instructor's comment on that attempt, and why its grade was overridden (for the CSV).
+    comment: str = ""
+    override_reason: str = ""
 
     @property
     def percent(self) -> float | None:
@@ -83,6 +88,8 @@ def cell_html(cell: Cell) -> str:
         return '<span class="muted">not assigned</span>'
     if cell.score is not None:
         late = ' <span class="badge badge-medium">late</span>' if cell.is_late else ""
+        if cell.overridden:
+            late += ' <span class="badge badge-overridden">overridden</span>'
         return f"<strong>{_points(cell.score)}/{cell.total}</strong>{late}"
     return f'<span class="status status-{escape(cell.status)}">{escape(cell.status_label)}</span>'
 
@@ -149,6 +156,15 @@ class _Sitting:
     # Whether, not when: 10,000 datetimes parsed from the database were a tenth of the page.
     is_submitted: bool
     is_late: bool
+    # From the attempt's AttemptFeedback, read in the same query (a LEFT JOIN).
+    override: Fraction | None = None
+    comment: str | None = None
+    override_reason: str | None = None
+
+    @property
+    def counted(self) -> Fraction | None:
+        """The grade that counts: the instructor's override, else the score."""
+        return self.override if self.override is not None else self.score
 
 
 # Stands for a user's id in the learner page's URL, reversed once per gradebook.
@@ -182,15 +198,26 @@ def build_gradebook(
     targets = _targets(assignments)
     extensions = {(e.assignment_id, e.user_id): e for e in Extension.objects.filter(**in_scope)}
     attempts: dict[tuple[int, int], list[_Sitting]] = defaultdict(list)
-    for pk, assignment_id, user_id, score, total, is_submitted, is_late in (
+    for pk, assignment_id, user_id, score, total, is_submitted, is_late, *feedback in (
         Attempt.objects.filter(**in_scope)
         .order_by("pk")
         .annotate(is_submitted=ExpressionWrapper(Q(submitted_at__isnull=False), BooleanField()))
         .values_list(
-            "pk", "assignment_id", "learner__user_id", "score", "total", "is_submitted", "is_late"
+            "pk",
+            "assignment_id",
+            "learner__user_id",
+            "score",
+            "total",
+            "is_submitted",
+            "is_late",
+            "instructor_feedback__override_score",
+            "instructor_feedback__comment",
+            "instructor_feedback__override_reason",
         )
     ):
-        attempts[(assignment_id, user_id)].append(_Sitting(pk, score, total, is_submitted, is_late))
+        attempts[(assignment_id, user_id)].append(
+            _Sitting(pk, score, total, is_submitted, is_late, *feedback)
+        )
 
     # What is the same down a column is worked out once per assignment, not once per cell.
     columns = [(a, a.pk, targets[a.pk], window_for(a, None)) for a in assignments]
@@ -207,13 +234,18 @@ def build_gradebook(
             cell.assigned = target is None or user_pk in target
             submitted = [a for a in mine if a.is_submitted]
             if submitted:
-                best = max(submitted, key=lambda a: (a.score or 0, -a.pk))
+                # The best by the grade that counts: an override can raise or lower it.
+                best = max(submitted, key=lambda a: (a.counted or 0, -a.pk))
                 cell.score, cell.total, cell.is_late, cell.attempt_id = (
-                    best.score,
+                    best.counted,
                     best.total,
                     best.is_late,
                     best.pk,
                 )
+                if best.override is not None or best.comment:
+                    cell.overridden = best.override is not None
+                    cell.comment = best.comment or ""
+                    cell.override_reason = best.override_reason or ""
             row.cells.append(cell)
         rows.append(row)
     return Gradebook(classroom, assignments, rows)

@@ -44,6 +44,7 @@ urlpatterns = [
         name="extension_remove",
     ),
     path("assignments/<int:assignment_id>/items/", views.item_analysis_view, name="items"),
+    path("attempts/<int:attempt_id>/feedback/", views.attempt_feedback, name="attempt_feedback"),
     path(
         "assignments/<int:assignment_id>/items/<int:question_id>/regrade/",
         views.item_regrade,

@@ -32,14 +32,18 @@ from .assigning import (
     status_of,
     window_for,
 )
+from .feedback import counted_score, feedback_for, mark_reviewed, save_feedback
 from .forms import (
     AssignmentForm,
     ClassroomForm,
     ClassWideExtensionForm,
     ExtensionForm,
+    FeedbackForm,
     GroupForm,
     JoinForm,
     RulingForm,
+    question_text,
+    stem_text,
 )
 from .gradebook import build_gradebook, item_analysis
 from .models import Assignment, Classroom, Extension, InstructorInvite, Membership
@@ -408,7 +412,7 @@ def item_regrade(request: HttpRequest, assignment_id: int, question_id: int) -> 
         changed = rule_on_item(assignment, question.pk, form.ruling_or_none(), request.user)
         messages.success(
             request,
-            f"Decision on {question.key}: {label.lower()}. "
+            f"Decision on “{question_text(question, 60)}”: {label.lower()}. "
             f"{changed} submitted attempt{'s' if changed != 1 else ''} regraded.",
         )
         return redirect("classes:items", assignment_id=assignment.pk)
@@ -457,6 +461,9 @@ def gradebook_csv(request: HttpRequest, class_id: int) -> StreamingHttpResponse:
                 f"{a.title} percent",
                 f"{a.title} late",
                 f"{a.title} status",
+                f"{a.title} overridden",
+                f"{a.title} override reason",
+                f"{a.title} comment",
             ]
         yield header
         for row in book.rows:
@@ -468,6 +475,10 @@ def gradebook_csv(request: HttpRequest, class_id: int) -> StreamingHttpResponse:
                     "" if cell.percent is None else cell.percent,
                     int(cell.is_late),
                     cell.status if cell.assigned else "not-assigned",
+                    # The score above is the overridden grade when this is 1.
+                    int(cell.overridden),
+                    cell.override_reason,
+                    cell.comment,
                 ]
             yield line
 
@@ -502,6 +513,8 @@ def learner_detail(request: HttpRequest, class_id: int, user_id: int) -> HttpRes
             {
                 "number": item.number,
                 "question": item.question,
+                # The wording the learner saw, not the question's internal key.
+                "text": stem_text(item.question_version.stem_html, 120),
                 # In the letters this learner saw: what they would quote when asking about it.
                 "response": response_shown(item, qtype, answer.response) if answer else "",
                 "answer": answer,
@@ -563,6 +576,56 @@ def class_mastery(request: HttpRequest, class_id: int) -> HttpResponse:
             "totals": totals,
             "labels": Mastery.LABELS,
         },
+    )
+
+
+# -- feedback and grade overrides --------------------------------------------------------------
+
+
+def _taught_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
+    """A submitted or open attempt at an assignment of a class the user teaches; else 404."""
+    attempts = Attempt.objects.select_related(
+        "assignment__classroom", "learner__user", "pattern"
+    ).filter(assignment__isnull=False)
+    if not request.user.is_superuser:
+        attempts = attempts.filter(assignment__classroom__instructor=request.user)
+    return get_object_or_404(attempts, pk=attempt_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attempt_feedback(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """Comment on a learner's attempt and, with a reason, override its grade."""
+    attempt = _taught_attempt(request, attempt_id)
+    feedback = feedback_for(attempt)
+    form = FeedbackForm(request.POST or None, attempt=attempt, feedback=feedback)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        save_feedback(
+            attempt,
+            request.user,
+            data["comment"].strip(),
+            data["override_score"],
+            data["override_reason"],
+        )
+        messages.success(request, "Feedback saved.")
+        return redirect("classes:attempt_feedback", attempt_id=attempt.pk)
+    if request.method == "GET" and attempt.is_submitted:
+        mark_reviewed(attempt)
+    return render(
+        request,
+        "classes/attempt_feedback.html",
+        {
+            "attempt": attempt,
+            "assignment": attempt.assignment,
+            "classroom": attempt.assignment.classroom,
+            "learner_user": attempt.learner.user,
+            "feedback": feedback,
+            "counted": counted_score(attempt, feedback),
+            "history": attempt.grade_overrides.select_related("changed_by"),
+            "form": form,
+        },
+        status=400 if request.method == "POST" else 200,
     )
 
 
