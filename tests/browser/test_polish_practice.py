@@ -56,7 +56,7 @@ def test_the_verdict_is_announced_from_a_region_that_stays_and_focus_moves_to_it
     expect(page.get_by_role("status").filter(has_text="Not quite.")).to_have_count(1)
     assert page.locator("#practice-verdict").inner_text() == "Not quite."
 
-    page.get_by_role("button", name="Show hint").click()
+    page.get_by_role("button", name="Show a hint (1 of 3)").click()
     expect(page.locator("#hint .hint")).to_be_visible()
     assert page.evaluate(
         "['feedback', 'hint', 'practice-verdict'].every(id => document.getElementById(id).kept)"
