@@ -57,7 +57,9 @@ class _Compiled:
             where = [
                 i
                 for i, (p, q) in enumerate(zip(params, other_params, strict=True))
-                if type(p) is type(a) and p == a and q == b
+                # isinstance: PostgreSQL's backend passes a small integer field's value as
+                # psycopg's Int2 (an int); the plain value put in its place compares the same.
+                if isinstance(p, type(a)) and p == a and q == b
             ]
             if not where:
                 raise ValueError(f"a value did not reach the SQL unchanged: {sql}")
