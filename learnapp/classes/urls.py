@@ -43,6 +43,17 @@ urlpatterns = [
         views.extension_remove,
         name="extension_remove",
     ),
+    path("assignments/<int:assignment_id>/preview/", views.preview_start, name="preview"),
+    path(
+        "assignments/<int:assignment_id>/preview/<int:number>/",
+        views.preview_question,
+        name="preview_question",
+    ),
+    path(
+        "assignments/<int:assignment_id>/preview/result/",
+        views.preview_result,
+        name="preview_result",
+    ),
     path("assignments/<int:assignment_id>/items/", views.item_analysis_view, name="items"),
     path("attempts/<int:attempt_id>/feedback/", views.attempt_feedback, name="attempt_feedback"),
     path(

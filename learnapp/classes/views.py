@@ -1,4 +1,5 @@
 from collections.abc import Iterator
+from fractions import Fraction
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -9,6 +10,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -16,14 +18,24 @@ from learnapp.accounts.profiles import display_name
 from learnapp.accounts.roles import is_instructor
 from learnapp.catalog.models import Pattern, Question
 from learnapp.csvexport import csv_download
-from learnapp.learning.grading import AnswerRejected
+from learnapp.learning.forms import TestAnswerForm
+from learnapp.learning.grading import AnswerRejected, judge, rulings_for
 from learnapp.learning.hints import hints_used
-from learnapp.learning.models import Answer, Attempt, AttemptItem, ItemRuling, Learner
+from learnapp.learning.models import (
+    Answer,
+    Attempt,
+    AttemptItem,
+    ItemRuling,
+    Learner,
+    StrongRule,
+)
 from learnapp.learning.points import format_points, points_number
+from learnapp.learning.presenting import question_page, review_entry
 from learnapp.learning.progress import Mastery, class_progress, progress_page_context
 from learnapp.learning.regrade import rule_on_item
-from learnapp.learning.responses import response_shown
+from learnapp.learning.responses import ResponseError, Sent, moved, response_shown
 
+from . import preview
 from .assigning import (
     Status,
     assigned_to,
@@ -626,6 +638,126 @@ def attempt_feedback(request: HttpRequest, attempt_id: int) -> HttpResponse:
             "form": form,
         },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+# -- preview as a learner ----------------------------------------------------------------------
+
+
+def _preview_or_start(request: HttpRequest, assignment: Assignment):
+    run = preview.load(request.session, assignment)
+    if run is None:
+        preview.start(request.session, assignment)
+        run = preview.load(request.session, assignment)
+    return run
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preview_start(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """Begin (POST: begin again, with a new draw) a preview; it records nothing."""
+    assignment = _taught_assignment(request, assignment_id)
+    if request.method == "POST":
+        preview.start(request.session, assignment)
+    run = _preview_or_start(request, assignment)
+    if not run or not run.items:
+        messages.error(request, "This quiz has no questions to show.")
+        return redirect(assignment)
+    return redirect("classes:preview_question", assignment_id=assignment.pk, number=1)
+
+
+def _preview_question_page(
+    request: HttpRequest, assignment: Assignment, run, number: int, error: str = ""
+) -> HttpResponse:
+    item = run.items[number - 1]
+    question = question_page(item, run.answer(number))
+    overview = [{"number": n, "answered": n in run.responses} for n in range(1, run.total + 1)]
+    return render(
+        request,
+        "classes/preview_question.html",
+        {
+            "assignment": assignment,
+            "classroom": assignment.classroom,
+            "number": number,
+            "count": run.total,
+            "question": question,
+            "options": question["options"],
+            "error": error,
+            "overview": overview,
+            "answered": len(run.responses),
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preview_question(request: HttpRequest, assignment_id: int, number: int) -> HttpResponse:
+    assignment = _taught_assignment(request, assignment_id)
+    run = _preview_or_start(request, assignment)
+    if run is None or not 1 <= number <= run.total:
+        raise Http404("No such question in this preview")
+    if request.method == "GET":
+        return _preview_question_page(request, assignment, run, number)
+    form = TestAnswerForm(request.POST)
+    if not form.is_valid():
+        return _preview_question_page(request, assignment, run, number, form.error_text())
+    data = form.cleaned_data
+    order = data["order"]
+    if data["move"]:
+        try:
+            order = moved(order, data["move"])
+        except ResponseError as exc:
+            return _preview_question_page(request, assignment, run, number, str(exc))
+    sent = Sent(data["choice"], data["choices"], data["value"], order)
+    if form.has_answer() or not data["go"]:
+        try:
+            preview.answer(request.session, assignment, run, number, sent)
+        except ResponseError as exc:
+            return _preview_question_page(request, assignment, run, number, str(exc))
+    if data["move"]:
+        return redirect(
+            reverse("classes:preview_question", args=[assignment.pk, number]) + "#steps"
+        )
+    go = data["go"] or "next"
+    if go == "submit" or (go == "next" and number >= run.total):
+        preview.submit(request.session, assignment)
+        return redirect("classes:preview_result", assignment_id=assignment.pk)
+    target = max(1, min(number - 1 if go == "previous" else number + 1, run.total))
+    return redirect("classes:preview_question", assignment_id=assignment.pk, number=target)
+
+
+@login_required
+@require_GET
+def preview_result(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """The result page's layout with the preview's answers: score, verdict and review."""
+    assignment = _taught_assignment(request, assignment_id)
+    run = preview.load(request.session, assignment)
+    if run is None:
+        return redirect("classes:preview", assignment_id=assignment.pk)
+    counted = run.tally(assignment)
+    rulings = rulings_for(assignment.pk)
+    review = [
+        review_entry(item, run.answer(number), rulings.get(item.question_id, ""))
+        for number, item in enumerate(run.items, start=1)
+    ]
+    rule = StrongRule.snapshot()
+    return render(
+        request,
+        "classes/preview_result.html",
+        {
+            "assignment": assignment,
+            "classroom": assignment.classroom,
+            "score": counted.score,
+            "total": counted.total,
+            "verdict": judge(counted.score, counted.hard_fully_right, rule),
+            "rule": rule,
+            "breakdown": [
+                (level, Fraction(values[0]), values[1], values[2])
+                for level, values in counted.breakdown.items()
+            ],
+            "review": review,
+        },
     )
 
 
