@@ -9,6 +9,7 @@ from django.db import models
 from django.urls import reverse
 
 from .qtypes import QuestionType, Scoring
+from .worked import lesson_parts
 
 
 class ActiveQuerySet(models.QuerySet):
@@ -73,6 +74,9 @@ class Pattern(CatalogEntry):
     # The lesson's self-check questions, [{"question_html": "...", "answer_html": "..."}] in
     # lesson order: spaced review brings them back as cards.
     self_checks = models.JSONField(default=list, blank=True)
+    # The lesson's faded worked examples (learnapp.catalog.worked), with their answers: only the
+    # check endpoint reads the answer, after the learner has given theirs.
+    faded_examples = models.JSONField(default=list, blank=True)
     practice_title = models.CharField(max_length=200, blank=True)
     assessment_title = models.CharField(max_length=200, blank=True)
     # How many questions of each difficulty a test draws from the assessment pool, e.g.
@@ -90,6 +94,10 @@ class Pattern(CatalogEntry):
 
     def get_absolute_url(self) -> str:
         return reverse("catalog:pattern", args=[self.slug])
+
+    def lesson_parts(self) -> list[dict]:
+        """The lesson HTML in pieces, each followed by the faded example that goes after it."""
+        return lesson_parts(self.lesson_html, self.faded_examples)
 
 
 class Difficulty(models.TextChoices):
