@@ -32,7 +32,7 @@ from .parsing import (
 from .variants import Template, fill
 
 # Bump when parsing or rendering changes, so that every pattern is rendered again.
-LOADER_VERSION = "3"
+LOADER_VERSION = "4"
 
 
 class ContentInvalid(Exception):
@@ -407,6 +407,7 @@ def _write(tree: Tree, all_patterns: dict[str, Pattern]) -> Summary:
             "lesson_html": found.lesson.html,
             "toc": [{"level": e.level, "id": e.id, "title": e.title} for e in found.lesson.toc],
             "self_checks": found.lesson.self_checks,
+            "faded_examples": found.lesson.faded_examples,
             "practice_title": found.practice.title,
             "assessment_title": found.assessment.title if found.assessment else "",
             "blueprint": found.assessment.blueprint if found.assessment else {},

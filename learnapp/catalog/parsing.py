@@ -13,6 +13,7 @@ from fractions import Fraction
 
 import yaml
 
+from . import worked
 from .expressions import ExpressionError, compile_expression
 from .markdown import TocEntry, render_block, render_inline, render_lesson
 from .variants import (
@@ -109,6 +110,8 @@ class ParsedLesson:
     toc: list[TocEntry]
     # [{"question_html", "answer_html"}] per self-check block, in lesson order.
     self_checks: list[dict] = field(default_factory=list)
+    # The faded worked examples, checked on the server (see learnapp.catalog.worked).
+    faded_examples: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -233,6 +236,17 @@ def parse_lesson(path: str, text: str) -> ParsedLesson:
         problems.add(body_start + 1, "the lesson has no text after its front matter")
 
     fenced = fence_flags(body)
+    body, examples = worked.extract(body, body_start, fenced, problems)
+    example_html: list[str] = []
+    faded_examples: list[dict] = []
+    for example in examples:
+        if example.kind == "worked-example":
+            example_html.append(worked.render_worked(example, problems) or "")
+        else:
+            faded = worked.parse_faded(example, len(faded_examples) + 1, problems)
+            if faded:
+                faded_examples.append(faded)
+                example_html.append(worked.SLOT.format(faded["number"]))
     out: list[str] = []
     self_checks: list[tuple[str, str]] = []
     block: dict | None = None
@@ -277,13 +291,19 @@ def parse_lesson(path: str, text: str) -> ParsedLesson:
             self_checks.append((question, answer))
             block = None
         else:
-            problems.add(number, f"unknown block '::: {marker}' (only '::: self-check' is known)")
+            problems.add(
+                number,
+                f"unknown block '::: {marker}' (known: '::: self-check', "
+                "'::: worked-example', '::: faded-example')",
+            )
     if block:
         problems.add(block["line"], "the self-check block is not closed with ':::'")
     if problems.errors:
         raise ContentErrors(problems.errors)
 
     html, toc = render_lesson("\n".join(out))
+    for number, rendered in enumerate(example_html):
+        html = html.replace(f"<p>{worked.PLACEHOLDER.format(number)}</p>", rendered)
     rendered_checks = []
     for number, (question, answer) in enumerate(self_checks):
         check = {"question_html": render_block(question), "answer_html": render_block(answer)}
@@ -295,7 +315,13 @@ def parse_lesson(path: str, text: str) -> ParsedLesson:
             "<details><summary>Show the answer</summary>"
             f'<div class="self-check-answer">{check["answer_html"]}</div></details></aside>',
         )
-    return ParsedLesson(meta=meta, html=html, toc=toc, self_checks=rendered_checks)
+    return ParsedLesson(
+        meta=meta,
+        html=html,
+        toc=toc,
+        self_checks=rendered_checks,
+        faded_examples=faded_examples,
+    )
 
 
 # -- practice sets and assessment pools ---------------------------------------------------------
