@@ -216,7 +216,7 @@ def errors(data: list[Row]) -> Panel:
             _pct(server, n),
             "good" if burn <= 1 else "bad",
             f"burn rate {burn:.1f} (5xx rate ÷ {budget * 100:.1f} %); {server} of the "
-            f"{allowed:.1f} failures the budget allows over these requests",
+            f"{allowed.normalize():f} failures the budget allows over these requests",
         ),
         Figure(
             "4xx rate",
