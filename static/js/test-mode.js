@@ -198,10 +198,19 @@
     var holder = document.querySelector("[data-deadline]");
     if (!holder) return;
     var deadline = Date.parse(holder.dataset.deadline), out = holder.querySelector("[data-time-left]");
+    // The ticking clock is not read out (every second would drown everything else); the time
+    // left is said once as it passes 5 minutes and 1 minute, on the page where that happens.
+    var announce = document.querySelector("[data-time-announce]");
+    var thresholds = [[300, "5 minutes left."], [60, "1 minute left."]];
+    var previous = null;
     function tick() {
       var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
       var minutes = Math.floor(left / 60), seconds = left % 60;
       out.textContent = minutes + ":" + (seconds < 10 ? "0" : "") + seconds;
+      thresholds.forEach(function (pair) {
+        if (announce && previous !== null && previous > pair[0] && left <= pair[0]) announce.textContent = pair[1];
+      });
+      previous = left;
       if (left === 0) { window.location.reload(); return; }
       setTimeout(tick, 1000);
     }
