@@ -464,7 +464,7 @@ def _review_card_context(request: HttpRequest, card, due: int, error: str = "", 
         seed = 0
     else:
         version = card.question.current_version
-        seed = 0
+        seed = new_seed(version)
         item = practice_item(card.question, seed)
         context["widget"] = widget(item, None)
         context["version"] = version
