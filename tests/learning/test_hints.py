@@ -79,7 +79,8 @@ Right
 
 def test_numbered_tiers_are_read_in_order():
     parsed = parse_practice(
-        "p.md", practice_with_hint("**Hint 1:** A nudge.\n\n**Hint 2:** A strategy.\n\n**Hint 3:** All.")
+        "p.md",
+        practice_with_hint("**Hint 1:** A nudge.\n\n**Hint 2:** A strategy.\n\n**Hint 3:** All."),
     )
     question = parsed.questions[0]
     assert [text(tier) for tier in question.hints] == ["A nudge.", "A strategy.", "All."]
@@ -137,6 +138,7 @@ def test_no_earlier_tier_gives_the_answer_away():
 
 
 # -- practice -----------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def tiered(versions):

@@ -1,8 +1,8 @@
 """Spaced review: missed questions and self-checks come back as cards, scheduled by FSRS."""
 
+import itertools
 import re
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
@@ -23,7 +23,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-START = datetime(2026, 3, 2, 9, 0, tzinfo=dt_timezone.utc)
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery staple"
 
 
@@ -300,7 +300,7 @@ def test_a_sequence_of_picks_has_no_pattern_twice_in_a_row_when_avoidable():
         order.append(card[1])
         last = card[1]
         due.remove(card)
-    assert all(a != b for a, b in zip(order, order[1:], strict=False))
+    assert all(a != b for a, b in itertools.pairwise(order))
 
 
 # -- self-checks ---------------------------------------------------------------------------------
@@ -376,3 +376,33 @@ def test_the_due_badge_costs_one_query(learner_client, pattern, django_assert_nu
     with django_assert_num_queries(6):
         page = learner_client.get("/").content.decode()
     assert "Due for review (1)" in page
+
+
+# -- templates -----------------------------------------------------------------------------------
+
+
+def test_a_template_comes_back_as_a_fresh_variant_each_time(client, tmp_path, monkeypatch, clock):
+    from learnapp.catalog.loader import load
+    from learnapp.catalog.models import Question
+    from learnapp.catalog.variants import variant
+    from learnapp.learning import practising
+    from tests.factories import PRACTICE_TYPES_SLUG, write_practice_types_tree
+
+    load(write_practice_types_tree(tmp_path / "content"))
+    question = Question.objects.get(key="pt-template")
+    seeds = iter([11, 12, 13, 14])
+    monkeypatch.setattr(practising.secrets, "randbelow", lambda limit: next(seeds))
+    practise(client, question.position, "B", slug=PRACTICE_TYPES_SLUG)  # the seed-11 variant
+    assert card().question_id == question.pk
+
+    def stem(seed):
+        return variant(question.current_version, seed).stem_html
+
+    page = due_page(client)
+    assert stem(12) in page  # not the variant that was missed
+    # The right option of the variant on screen is right.
+    response = review(client, "A", page).content.decode()
+    assert "Right!" in response and stem(12) in response
+    clock.advance(minutes=10)
+    assert stem(13) in due_page(client)
+    assert stem(12) != stem(13)
