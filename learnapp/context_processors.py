@@ -28,6 +28,7 @@ def _frame_links() -> dict[str, str]:
         "htmx_js": static("vendor/htmx-2.0.11.min.js"),
         "timezone_js": static("js/timezone.js"),
         "forms_js": static("js/forms.js"),
+        "tables_js": static("js/tables.js"),
     }
 
 

@@ -554,7 +554,21 @@ def learner_progress(request: HttpRequest, class_id: int, user_id: int) -> HttpR
     user = _learner_in_class(classroom, user_id)
     learner = Learner.objects.filter(user=user).first()
     context = progress_page_context(learner, for_instructor=True)
-    context.update({"viewing_as_instructor": True, "learner_user": user, "classroom": classroom})
+    # "Last test" opens a class attempt where the instructor reads it, on the learner's page in
+    # this class; the learner's own result page is theirs alone (a 404 for anyone else).
+    class_attempts = set(
+        Attempt.objects.filter(assignment__classroom=classroom, learner=learner).values_list(
+            "pk", flat=True
+        )
+    )
+    context.update(
+        {
+            "viewing_as_instructor": True,
+            "learner_user": user,
+            "classroom": classroom,
+            "class_attempts": class_attempts,
+        }
+    )
     return render(request, "learning/progress.html", context)
 
 
