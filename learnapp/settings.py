@@ -165,7 +165,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "catalog:home"
+LOGIN_REDIRECT_URL = "classes:after_login"  # instructors land on their day
 LOGOUT_REDIRECT_URL = "catalog:home"
 
 # Sessions are read on nearly every request (who is learning); the cache answers most reads.

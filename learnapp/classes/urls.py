@@ -5,6 +5,8 @@ from . import roster_views, views
 app_name = "classes"
 urlpatterns = [
     path("classes/", views.class_list, name="list"),
+    path("teach/", views.home, name="home"),
+    path("welcome/", views.after_login, name="after_login"),
     path("classes/new/", views.class_create, name="create"),
     path("classes/join/", views.join, name="join"),
     path("classes/join/<str:code>/", views.join, name="join_code"),

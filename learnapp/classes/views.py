@@ -58,6 +58,7 @@ from .forms import (
     stem_text,
 )
 from .gradebook import build_gradebook, item_analysis
+from .landing import landing_for
 from .models import Assignment, Classroom, Extension, InstructorInvite, Membership
 
 # -- access helpers: every lookup by id goes through one of these ------------------------------
@@ -772,6 +773,27 @@ def preview_result(request: HttpRequest, assignment_id: int) -> HttpResponse:
             ],
             "review": review,
         },
+    )
+
+
+# -- the instructor's landing page -------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def after_login(request: HttpRequest) -> HttpResponse:
+    """Where logging in leads (LOGIN_REDIRECT_URL): instructors to their day, others home."""
+    if is_instructor(request.user):
+        return redirect("classes:home")
+    return redirect("catalog:home")
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    _instructors_only(request)
+    return render(
+        request, "classes/home.html", {"landing": landing_for(request.user, timezone.now())}
     )
 
 
