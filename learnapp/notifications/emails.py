@@ -32,7 +32,8 @@ def local_time(value: datetime, user) -> str:
 def _message(user, subject: str, template: str, context: dict, headers=None):
     context = {"name": display_name(user), "site_url": settings.SITE_URL, **context}
     message = EmailMultiAlternatives(
-        subject=subject,
+        # One line whatever a title holds: a line break in a header is refused outright.
+        subject=" ".join(subject.split()),
         body=render_to_string(f"notifications/{template}.txt", context),
         to=[user.email],
         headers=headers or {},

@@ -126,8 +126,10 @@ def _send_once(due: Due, now: datetime) -> bool:
     except IntegrityError:
         # Another worker sent this one a moment ago.
         return False
-    except OSError:
-        # The mail server is down or refused it: the row is rolled back, the next run retries.
+    except (OSError, ValueError):
+        # The mail server is down or refused it (SMTP errors are OSErrors), or the message
+        # could not be built: the row is rolled back so the next run retries, and the other
+        # learners' reminders still go out.
         logger.exception("Reminder %s to user %s not sent", due.kind, due.user.pk)
         return False
     return True

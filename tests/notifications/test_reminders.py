@@ -210,3 +210,12 @@ def test_two_workers_racing_send_each_reminder_once(now):
     assert sum(sent) == 5
     assert len(mail.outbox) == 5
     assert Reminder.objects.count() == 5
+
+
+def test_a_title_with_a_line_break_still_makes_a_one_line_subject(classroom, now):
+    learner_in(classroom)
+    assignment(classroom, now, opens=-1, due=48, title="Keys\r\nBcc: everyone@example.com")
+
+    assert send_due_reminders(now) == 1
+    assert mail.outbox[0].subject == "Now open: Keys Bcc: everyone@example.com"
+    assert mail.outbox[0].bcc == []
