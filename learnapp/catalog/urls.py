@@ -6,4 +6,5 @@ app_name = "catalog"
 urlpatterns = [
     path("", views.home, name="home"),
     path("patterns/<slug:slug>/", views.pattern_detail, name="pattern"),
+    path("patterns/<slug:slug>/try/<int:number>/", views.faded_check, name="faded_check"),
 ]
