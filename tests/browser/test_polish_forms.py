@@ -2,6 +2,8 @@
 error summary that takes focus, errors sit under their own fields, and only the current
 section is marked."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
@@ -100,3 +102,33 @@ def test_the_navigation_marks_only_the_current_section_and_lines_up(page, transa
     classes = text_bottom(nav.get_by_role("link", name="Classes"))
     assert abs(text_bottom(nav.get_by_role("link", name="someone")) - classes) <= 2
     assert abs(text_bottom(nav.get_by_role("button", name="Log out")) - classes) <= 2
+
+
+def test_a_failed_assignment_form_leads_with_a_focused_summary_and_groups_its_boxes(
+    page, transactional_db
+):
+    from tests.factories import ClassroomFactory
+
+    classroom = ClassroomFactory(name="Keys 101")
+    classroom.instructor.set_password(PASSWORD)
+    classroom.instructor.save()
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(classroom.instructor.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"/classes/{classroom.pk}/assignments/new/")
+    page.get_by_label("Title").fill("")
+    page.get_by_role("button", name="Assign").click()
+
+    summary = page.get_by_role("alert").filter(has_text="There is a problem")
+    expect(summary).to_be_focused()
+    assert page.title().startswith("Error")
+    summary.get_by_role("link", name=re.compile("^Title")).click()
+    expect(page.get_by_label("Title")).to_be_focused()
+    # Checkbox groups are a fieldset named by its legend, not a label pointing nowhere.
+    assert page.locator('label[for=""]').count() == 0
+    for group in page.locator("fieldset:has(input[type=checkbox])").all():
+        assert group.locator("legend").count() == 1
+    assert serious_accessibility_violations(page) == []
+    # The form comes back with a 400, which the console reports; nothing else is wrong.
+    assert [e for e in page.console_errors if "400 (Bad Request)" not in e] == []
