@@ -9,7 +9,9 @@ one-time link to choose one, emailed by the background worker.
 """
 
 import csv
+import functools
 import io
+import operator
 import re
 from dataclasses import dataclass, field
 
@@ -17,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 
 from learnapp.accounts.models import Profile
@@ -167,40 +170,63 @@ def add_learners(classroom: Classroom, entries: list[Entry], instructor) -> Outc
             raise RosterErrors(errors)
 
         outcome = Outcome()
-        instructor_name = display_name(instructor)
+        new_entries = []
         for entry in entries:
             found = accounts.get(entry.email.lower())
-            if found:
-                user = found[0]
-                if user.pk in members:
-                    outcome.already.append(user)
-                    continue
-                outcome.enrolled.append(user)
+            if not found:
+                new_entries.append(entry)
+            elif found[0].pk in members:
+                outcome.already.append(found[0])
             else:
-                user = _new_account(entry)
-                outcome.created.append(user)
-                # Queued in this transaction: the email goes only if the account exists.
-                send_set_password_email.enqueue(user.pk, classroom.name, instructor_name)
-            Membership.objects.create(classroom=classroom, user=user)
-            members.add(user.pk)
+                outcome.enrolled.append(found[0])
+        outcome.created = _new_accounts(new_entries)
+        # A fixed number of queries for the list, plus one queued email per new account.
+        Membership.objects.bulk_create(
+            Membership(classroom=classroom, user=user)
+            for user in outcome.enrolled + outcome.created
+        )
+        instructor_name = display_name(instructor)
+        for user in outcome.created:
+            # Queued in this transaction: the email goes only if the account exists.
+            send_set_password_email.enqueue(user.pk, classroom.name, instructor_name)
     return outcome
 
 
-def _new_account(entry: Entry):
+def _new_accounts(entries: list[Entry]) -> list:
+    if not entries:
+        return []
     User = get_user_model()
-    user = User(username=_free_username(entry.email), email=entry.email)
-    user.set_unusable_password()
-    user.save()
-    user.profile = Profile.objects.create(user=user, display_name=entry.name)
-    return user
+    bases = [_username_base(entry.email) for entry in entries]
+    taken = {
+        name.lower()
+        for name in User.objects.filter(
+            functools.reduce(operator.or_, (Q(username__istartswith=base) for base in set(bases)))
+        ).values_list("username", flat=True)
+    }
+    users = []
+    for entry, base in zip(entries, bases, strict=True):
+        username = _free_username(base, taken)
+        taken.add(username.lower())
+        user = User(username=username, email=entry.email)
+        user.set_unusable_password()
+        users.append(user)
+    users = User.objects.bulk_create(users)  # with their ids (PostgreSQL, SQLite 3.35+)
+    profiles = Profile.objects.bulk_create(
+        Profile(user=user, display_name=entry.name)
+        for user, entry in zip(users, entries, strict=True)
+    )
+    for user, profile in zip(users, profiles, strict=True):
+        user.profile = profile
+    return users
 
 
-def _free_username(email: str) -> str:
-    """The email's local part, cut to the characters user names allow, made unique."""
-    base = re.sub(r"[^\w.@+-]", "", email.split("@", 1)[0])[:140] or "learner"
-    User = get_user_model()
-    taken = set(User.objects.filter(username__istartswith=base).values_list("username", flat=True))
-    taken = {name.lower() for name in taken}
+def _username_base(email: str) -> str:
+    """The email's local part, cut to the characters user names allow."""
+    return re.sub(r"[^\w.@+-]", "", email.split("@", 1)[0])[:140] or "learner"
+
+
+def _free_username(base: str, taken: set[str]) -> str:
+    """`base`, or base2, base3, ...: the first that no account has, whatever the case."""
     candidate, n = base, 1
     while candidate.lower() in taken:
         n += 1

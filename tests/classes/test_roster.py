@@ -211,3 +211,32 @@ def test_the_join_code_keeps_working_for_added_classes(classroom, client_of):
 def test_the_class_page_links_to_it(classroom, client_of):
     page = client_of.get(f"/classes/{classroom.pk}/")
     assert add_url(classroom).encode() in page.content
+
+
+def test_two_new_learners_with_the_same_name_part_get_different_user_names(classroom, client_of):
+    client_of.post(add_url(classroom), {"learners": "Ana, ana@one.example\nAna B, ANA@two.example"})
+    assert sorted(
+        User.objects.filter(username__istartswith="ana").values_list("username", flat=True)
+    ) == [
+        "ANA2",
+        "ana",
+    ]
+
+
+def test_a_long_list_costs_one_query_per_new_account_and_no_more(classroom, client_of):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add(count: int, prefix: str) -> int:
+        existing = [UserFactory(email=f"{prefix}-old{n}@example.com") for n in range(count)]
+        lines = [f"Old {n}, {u.email}" for n, u in enumerate(existing)]
+        lines += [f"New {n}, {prefix}-new{n}@example.com" for n in range(count)]
+        with CaptureQueriesContext(connection) as queries:
+            response = client_of.post(add_url(classroom), {"learners": "\n".join(lines)})
+        assert response.status_code == 200
+        return len(queries)
+
+    small, large = add(3, "s"), add(40, "l")
+    # Each new account's set-password email is its own queued task; everything else is batched.
+    assert large - small == 40 - 3, (small, large)
+    assert Membership.objects.filter(classroom=classroom).count() == 86
