@@ -332,6 +332,9 @@ class ExtensionForm(forms.Form):
 class ClassWideExtensionForm(forms.Form):
     """New due and close times for everyone (a learner's own later extension still counts)."""
 
+    # It shares the assignment page with the one-learner form: its own field names and ids.
+    prefix = "everyone"
+
     due_at = class_date_field("New due time")
     closes_at = class_date_field("New close time")
 

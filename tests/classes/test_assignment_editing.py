@@ -209,6 +209,10 @@ def _dates(days: int) -> dict:
     return {"due_at": _local(due), "closes_at": _local(due + timedelta(hours=1))}
 
 
+def _everyone(data: dict) -> dict:
+    return {f"everyone-{name}": value for name, value in data.items()}
+
+
 def test_an_extension_is_granted_changed_and_removed(people, assignment, as_user):
     client = as_user(people["instructor_x"])
     learner = people["learner_a"]
@@ -250,7 +254,7 @@ def test_an_extension_reaches_an_attempt_already_in_progress(people, assignment,
 
 def test_extending_for_everyone_moves_due_and_close(people, assignment, as_user):
     client = as_user(people["instructor_x"])
-    response = client.post(f"/assignments/{assignment.pk}/extend/", _dates(9))
+    response = client.post(f"/assignments/{assignment.pk}/extend/", _everyone(_dates(9)))
     assert response.status_code == 302
     assignment.refresh_from_db()
     assert assignment.due_at.date() == (timezone.now() + timedelta(days=9)).date()
@@ -261,7 +265,7 @@ def test_extending_for_everyone_refuses_a_close_before_the_due(people, assignmen
     due = timezone.now() + timedelta(days=9)
     response = as_user(people["instructor_x"]).post(
         f"/assignments/{assignment.pk}/extend/",
-        {"due_at": _local(due), "closes_at": _local(due - timedelta(hours=1))},
+        _everyone({"due_at": _local(due), "closes_at": _local(due - timedelta(hours=1))}),
     )
     assert response.status_code == 400
     assert "The close time cannot come before the due time." in response.text
@@ -278,7 +282,8 @@ def test_nobody_else_grants_moves_or_removes_extensions(people, assignment, as_u
     )
     client = as_user(people[role])
     before = (assignment.due_at, Extension.objects.get().due_at)
-    assert client.post(f"/assignments/{assignment.pk}/extend/", _dates(30)).status_code == 404
+    response = client.post(f"/assignments/{assignment.pk}/extend/", _everyone(_dates(30)))
+    assert response.status_code == 404
     assert (
         client.post(
             f"/assignments/{assignment.pk}/extensions/{people['learner_a'].pk}/remove/"

@@ -192,9 +192,7 @@ def test_results_show_as_the_assignment_says(people, assignment, as_user, visibi
     assert ("SECRET-STEP-1" in page) is shown
 
 
-def test_after_the_first_attempt_the_form_locks_what_the_attempt_uses(
-    people, assignment, as_user
-):
+def test_after_the_first_attempt_the_form_locks_what_the_attempt_uses(people, assignment, as_user):
     instructor = as_user(people["instructor_x"])
     assert "locked-note" not in instructor.get(f"/assignments/{assignment.pk}/edit/").text
     as_user(people["learner_a"]).post(f"/assignments/{assignment.pk}/start/")
