@@ -257,8 +257,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "learnapp <nore
 # Background work (reminder emails, password-setting links) is queued in the database and run by
 # `manage.py db_worker`, never inside a request: see README, "Background worker".
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-# How often the worker looks for reminder emails to send (learnapp.notifications.tasks).
-REMINDER_INTERVAL_SECONDS = envint("LEARNAPP_REMINDER_INTERVAL_SECONDS", 300)
+# How often the worker looks for reminder emails to send (learnapp.notifications.tasks); at least
+# a minute, since each run queues the next and `db_worker --batch` runs whatever is due.
+REMINDER_INTERVAL_SECONDS = max(60, envint("LEARNAPP_REMINDER_INTERVAL_SECONDS", 300))
 # Reminder emails and set-password links carry absolute links; the worker has no request to
 # take the host from. DJANGO_SITE_URL is the public address, e.g. https://learn.example.com.
 SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
