@@ -175,6 +175,16 @@ def _cheaper_completion(entries: list[Entry], rotations: list[Rotation]) -> bool
     return False
 
 
+# The model-quality lessons: evaluate.py marks a scored submission that reached the lesson's
+# "good" line in its log row's outcome.
+def _extraction_f1_good(entries: list[Entry], rotations: list[Rotation]) -> bool:
+    return any(e.outcome == "extraction_f1_good" for e in entries)
+
+
+def _judge_kappa_good(entries: list[Entry], rotations: list[Rotation]) -> bool:
+    return any(e.outcome == "judge_kappa_good" for e in entries)
+
+
 CHALLENGES = [
     Challenge(
         "first-200",
@@ -288,6 +298,27 @@ CHALLENGES = [
         "/sandbox/api/models lists each model's price per million tokens.",
         "cost",
         _cheaper_completion,
+    ),
+    Challenge(
+        "extraction-f1",
+        "Extract invoice fields with an F1 of 0.8 or more",
+        "Submit predictions for the extraction lesson's 20 invoices that score a token F1 of at "
+        "least 0.8 overall, and read which fields lost points.",
+        "GET /sandbox/api/evaluate/extraction-exact-match-f1 for the texts, then POST "
+        '{"predictions": [{"id": "ex-01", "fields": {"vendor": ..., "date": ..., '
+        '"total": ...}}, ...]} to the same URL.',
+        "extraction",
+        _extraction_f1_good,
+    ),
+    Challenge(
+        "judge-kappa",
+        "Judge 30 answers with a kappa of 0.6 or more against the human labels",
+        "Label the judge lesson's 30 answers pass or fail, as your judge (or you) would, and "
+        "reach Cohen's kappa of at least 0.6 with the human labels.",
+        "GET /sandbox/api/evaluate/llm-judge-agreement for the items, then POST "
+        '{"predictions": [{"id": "j-01", "label": "pass"}, ...]} to the same URL.',
+        "judge",
+        _judge_kappa_good,
     ),
 ]
 BY_SLUG = {c.slug: c for c in CHALLENGES}

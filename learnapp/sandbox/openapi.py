@@ -5,7 +5,7 @@ import functools
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_safe
 
-from . import api, ratelimit, simulate
+from . import api, ratelimit, scoring, simulate
 
 
 def _error(description: str, challenge: bool = False, retry: bool = False) -> dict:
@@ -227,6 +227,7 @@ def document() -> dict:
                     },
                 }
             },
+            **_evaluate_paths(),
         },
         "components": {
             "parameters": PARAMETERS,
@@ -424,9 +425,135 @@ def document() -> dict:
                         "usage": {"$ref": "#/components/schemas/Usage"},
                     },
                 },
+                **EVALUATE_SCHEMAS,
             },
         },
     }
+
+
+# -- scoring predictions against a lesson's labelled set (evaluate.py, scoring.py) ---------------
+
+EVALUATED = {
+    scoring.EXTRACTION: (
+        "Extraction",
+        "Exact match and token F1 (SQuAD-style normalisation) per field and item; f1 is the "
+        "mean over every item and field, micro_f1 pools their tokens.",
+    ),
+    scoring.JUDGE: (
+        "Judge",
+        "Raw agreement, chance agreement, Cohen's kappa and the confusion matrix of your labels "
+        "against the human ones.",
+    ),
+}
+
+
+def _evaluate_paths() -> dict:
+    paths = {}
+    for slug, (name, scores) in EVALUATED.items():
+        paths[f"/evaluate/{slug}"] = {
+            "get": {
+                "operationId": f"get{name}Set",
+                "summary": f"The {slug} lesson's labelled set, inputs only (scope: read)",
+                "parameters": SIMULATION,
+                "responses": {
+                    **_ok("The task and the items to predict.", "LabelledSet"),
+                    **_errors(),
+                },
+            },
+            "post": {
+                "operationId": f"score{name}Predictions",
+                "summary": "Score predictions for every item of the set (scope: read)",
+                "description": scores + " A body that cannot be scored is a 400 that says why.",
+                "parameters": SIMULATION,
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": f"#/components/schemas/{name}Predictions"}
+                        }
+                    },
+                },
+                "responses": {**_ok("The scores.", f"{name}Scores"), **_errors(write=True)},
+            },
+        }
+    return paths
+
+
+_SCORE = {"type": "number", "minimum": 0, "maximum": 1}
+EVALUATE_SCHEMAS = {
+    "LabelledSet": {
+        "type": "object",
+        "properties": {
+            "pattern": {"type": "string"},
+            "task": {"type": "string"},
+            "count": {"type": "integer"},
+            "fields": {"type": "array", "items": {"type": "string"}},
+            "labels": {"type": "array", "items": {"type": "string"}},
+            "items": {"type": "array", "items": {"type": "object"}},
+        },
+    },
+    "ExtractionPredictions": {
+        "type": "object",
+        "required": ["predictions"],
+        "properties": {
+            "predictions": {
+                "type": "array",
+                "description": "One entry for each item of the set.",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "fields"],
+                    "properties": {
+                        "id": {"type": "string", "examples": ["ex-01"]},
+                        "fields": {
+                            "type": "object",
+                            "additionalProperties": {"type": ["string", "null"], "maxLength": 500},
+                        },
+                    },
+                },
+            }
+        },
+    },
+    "ExtractionScores": {
+        "type": "object",
+        "properties": {
+            "count": {"type": "integer"},
+            "exact_match": _SCORE,
+            "f1": _SCORE,
+            "micro_f1": _SCORE,
+            "per_field": {"type": "object"},
+            "per_item": {"type": "array", "items": {"type": "object"}},
+        },
+    },
+    "JudgePredictions": {
+        "type": "object",
+        "required": ["predictions"],
+        "properties": {
+            "predictions": {
+                "type": "array",
+                "description": "One entry for each item of the set.",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "label"],
+                    "properties": {
+                        "id": {"type": "string", "examples": ["j-01"]},
+                        "label": {"enum": ["pass", "fail"]},
+                    },
+                },
+            }
+        },
+    },
+    "JudgeScores": {
+        "type": "object",
+        "properties": {
+            "count": {"type": "integer"},
+            "agreement": _SCORE,
+            "chance_agreement": _SCORE,
+            "kappa": {"type": ["number", "null"], "maximum": 1},
+            "confusion_matrix": {"type": "object"},
+            "per_item": {"type": "array", "items": {"type": "object"}},
+        },
+    },
+}
 
 
 def _chat_ok() -> dict:

@@ -15,6 +15,8 @@ LATENCY_LESSON = "/patterns/latency-percentiles/"
 ERRORS_LESSON = "/patterns/error-rate-error-budget/"
 UTILISATION_LESSON = "/patterns/rate-limit-utilisation/"
 COST_LESSON = "/patterns/token-usage-cost/"
+EXTRACTION_LESSON = "/patterns/extraction-exact-match-f1/"
+JUDGE_LESSON = "/patterns/llm-judge-agreement/"
 
 LESSON_SECTIONS = {
     "bearer": (
@@ -75,6 +77,15 @@ LESSON_SECTIONS = {
     "cost_thresholds": (
         COST_LESSON + "#what-good-vs-bad-looks-like-for-token-cost",
         "What good vs bad looks like for token cost",
+    ),
+    # The model-quality lessons, scored by POST /sandbox/api/evaluate/<pattern> (evaluate.py).
+    "extraction": (
+        EXTRACTION_LESSON + "#what-good-vs-bad-looks-like-for-extraction-scores",
+        "What good vs bad looks like for extraction scores",
+    ),
+    "judge": (
+        JUDGE_LESSON + "#what-good-vs-bad-looks-like-for-judge-agreement",
+        "What good vs bad looks like for judge agreement",
     ),
 }
 

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import api, openapi, views
+from . import api, evaluate, openapi, views
 
 app_name = "sandbox"
 urlpatterns = [
@@ -18,5 +18,6 @@ urlpatterns = [
     path("api/data", api.data, name="api_data"),
     path("api/models", api.models, name="api_models"),
     path("api/chat/completions", api.chat_completions, name="api_chat_completions"),
+    path("api/evaluate/<slug:pattern>", evaluate.evaluate, name="api_evaluate"),
     re_path(r"^api/(?P<rest>.*)$", api.not_found, name="api_not_found"),
 ]
