@@ -71,6 +71,9 @@ INSTALLED_APPS = [
     "learnapp.authoring",
     "django_tasks_db",
     "learnapp.notifications",
+    # LTI 1.3: django-lti's registrations, keys and launch records, and learnapp's use of them.
+    "lti_tool",
+    "learnapp.lti",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +82,9 @@ MIDDLEWARE = [
     # /sandbox/api/ is answered here, without the page middleware below (see its module).
     "learnapp.sandbox.middleware.sandbox_api_shortcut",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above the session, CSRF, frame and CSP middleware so that it sees their cookies and
+    # headers: pages of an LTI-launched session may be framed by that platform only.
+    "learnapp.lti.embedding.LtiEmbeddingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("learnapp.accounts.urls")),
     path("sandbox/", include("learnapp.sandbox.urls")),
     path("authoring/", include("learnapp.authoring.urls")),
+    path("lti/", include("learnapp.lti.urls")),
     path("", include("learnapp.classes.urls")),
     path("", include("learnapp.learning.urls")),
     path("", include("learnapp.catalog.urls")),

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class LtiConfig(AppConfig):
+    name = "learnapp.lti"
+    label = "lti"
+    verbose_name = "LTI (learning platforms)"

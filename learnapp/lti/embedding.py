@@ -1,0 +1,75 @@
+"""Letting a platform frame learnapp, per response and only for LTI-launched sessions.
+
+The site's policy forbids framing (CSP `frame-ancestors 'none'`, X-Frame-Options DENY); that
+stays the default. A launch records the platform's origins in the session; every response to
+that session then names those origins in `frame-ancestors` instead, and the cookies that must
+come back from inside the frame (session, CSRF) are sent SameSite=None; Secure, which browsers
+require of cookies used in a cross-site frame.
+"""
+
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils.csp import CSP
+
+SESSION_KEY = "lti_frame_origins"
+
+
+def embed_in(session, origins: Iterable[str]) -> None:
+    session[SESSION_KEY] = sorted(set(origins))
+
+
+def frame_origins(request: HttpRequest) -> list[str]:
+    session = getattr(request, "session", None)
+    if session is None:
+        return []
+    # Reading a session the request never touched would cost a cache read on every request;
+    # only a browser that holds a session cookie can be in an LTI-launched session.
+    if not session.accessed and settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return []
+    return session.get(SESSION_KEY, [])
+
+
+def allow_framing(response: HttpResponse, origins: Iterable[str]) -> None:
+    """Let `origins` (and nobody else) frame this one response."""
+    origins = sorted(set(origins))
+    if not origins:
+        return
+    response.xframe_options_exempt = True
+    if "X-Frame-Options" in response:
+        del response["X-Frame-Options"]
+    header = str(CSP.HEADER_ENFORCE)
+    policy = response.get(header)
+    if policy is None:
+        # The CSP middleware has not run yet (a view's own response): it builds the policy
+        # from this copy of the site's settings.
+        config = dict(getattr(response, "_csp_config", None) or settings.SECURE_CSP)
+        config["frame-ancestors"] = origins
+        response._csp_config = config
+        return
+    directives = [d for d in policy.split(";") if d.strip()]
+    kept = [d.strip() for d in directives if not d.strip().startswith("frame-ancestors")]
+    response[header] = "; ".join([*kept, "frame-ancestors " + " ".join(origins)])
+
+
+def cookies_for_frames(response: HttpResponse, names: Iterable[str]) -> None:
+    # Browsers drop SameSite=None without Secure; over plain HTTP only localhost keeps it, which
+    # is what development and the browser tests use. LTI platforms require HTTPS anyway.
+    for name in names:
+        if name in response.cookies:
+            response.cookies[name]["samesite"] = "None"
+            response.cookies[name]["secure"] = True
+
+
+class LtiEmbeddingMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        origins = frame_origins(request)
+        if origins:
+            allow_framing(response, origins)
+            cookies_for_frames(response, [settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME])
+        return response

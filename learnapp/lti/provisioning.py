@@ -1,0 +1,168 @@
+"""What a validated resource-link launch does in learnapp: who, which class, where to go."""
+
+import hashlib
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.http import HttpRequest
+from django.urls import Resolver404, resolve, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from lti_tool.lti_core.constants import ContextRole
+from lti_tool.lti_core.utils import normalize_role
+from lti_tool.models import LtiLaunch, LtiUser
+from lti_tool.utils import sync_data_from_launch
+
+from learnapp.accounts.profiles import profile_for
+from learnapp.accounts.roles import make_instructor
+from learnapp.classes.models import Classroom, Membership
+
+from .models import LinkedClass, Teaching, platform_for
+from .tool import LaunchRefused
+
+TA_ROLE = "http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant"
+TARGET_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/target_link_uri"
+
+# The learnapp pages a link in the LMS may open: a lesson, a pattern's practice or test, an
+# assignment. Anything else (the launch URL itself, another site) opens the class.
+LANDING_VIEWS = {
+    "catalog:pattern",
+    "learning:practice_start",
+    "learning:practice",
+    "learning:test_intro",
+    "classes:assignment",
+}
+
+
+@dataclass
+class Landing:
+    user: object
+    classroom: Classroom
+    teaches: bool
+    url: str
+
+
+def launch_role(roles: list[str]) -> str | None:
+    """Teaching.Role for a teacher, "" for a learner, None for anyone else."""
+    if TA_ROLE in roles:
+        return Teaching.Role.TEACHING_ASSISTANT
+    normalized = {normalize_role(role) for role in roles}
+    if ContextRole.INSTRUCTOR in normalized or ContextRole.ADMINISTRATOR in normalized:
+        return Teaching.Role.INSTRUCTOR
+    if ContextRole.LEARNER in normalized:
+        return ""
+    return None
+
+
+def _username(issuer: str, subject: str) -> str:
+    # Unique per (issuer, subject), stable, and never an address someone could sign up with.
+    return "lti-" + hashlib.sha256(f"{issuer}\n{subject}".encode()).hexdigest()[:24]
+
+
+def _user_for(lti_launch: LtiLaunch):
+    """The learnapp user for (issuer, subject), made on the first launch; names kept current.
+
+    Found by issuer and subject only: an email claim is the platform's say-so and would let
+    one platform's user take over another account with the same address.
+    """
+    claim = lti_launch.get_claim
+    issuer, subject = claim("iss"), claim("sub")
+    lti_user = lti_launch.user
+    linked = (
+        LtiUser.objects.filter(registration__issuer=issuer, sub=subject, auth_user__isnull=False)
+        .select_related("auth_user")
+        .first()
+    )
+    User = get_user_model()
+    if linked is not None:
+        user = linked.auth_user
+    else:
+        user, _ = User.objects.get_or_create(username=_username(issuer, subject))
+        if user.has_usable_password():
+            user.set_unusable_password()
+    if lti_user.auth_user_id != user.pk:
+        lti_user.auth_user = user
+        lti_user.save(update_fields=["auth_user", "datetime_modified"])
+    user.first_name = (claim("given_name") or "")[:150]
+    user.last_name = (claim("family_name") or "")[:150]
+    user.email = (claim("email") or user.email)[:254]
+    user.save()
+    name = (claim("name") or " ".join(filter(None, [user.first_name, user.last_name])))[:120]
+    profile = profile_for(user)
+    if name and profile.display_name != name:
+        profile.display_name = name
+        profile.save(update_fields=["display_name"])
+    return user
+
+
+def _class_for(lti_launch: LtiLaunch, user, role: str):
+    context = lti_launch.context_claim or {}
+    registration = lti_launch.registration
+    title = (context.get("title") or context.get("label") or "Course")[:120]
+    linked = (
+        LinkedClass.objects.select_for_update()
+        .select_related("classroom")
+        .filter(registration=registration, context_id=context["id"])
+        .first()
+    )
+    if linked is None:
+        if not role:
+            return None  # a learner cannot open a class nobody has set up from the LMS yet
+        classroom = Classroom.objects.create(name=title, instructor=user)
+        linked = LinkedClass.objects.create(
+            registration=registration, context_id=context["id"], classroom=classroom
+        )
+    if role:
+        make_instructor(user)
+        Teaching.objects.update_or_create(linked_class=linked, user=user, defaults={"role": role})
+    else:
+        Membership.objects.get_or_create(classroom=linked.classroom, user=user)
+    return linked.classroom
+
+
+def provision(request: HttpRequest, lti_launch: LtiLaunch) -> Landing:
+    """Records the launch (django-lti's models), then the user, their class and the landing."""
+    role = launch_role(lti_launch.roles_claim or [])
+    if role is None:
+        raise LaunchRefused(
+            403,
+            "learnapp opens for a course's instructors, teaching assistants and learners; "
+            "the platform gave none of these roles.",
+        )
+    if not (lti_launch.context_claim or {}).get("id"):
+        raise LaunchRefused(400, "The launch does not say which course it comes from.")
+    with transaction.atomic():
+        sync_data_from_launch(lti_launch)
+        user = _user_for(lti_launch)
+        classroom = _class_for(lti_launch, user, role)
+    if classroom is None:
+        raise LaunchRefused(
+            403,
+            "This course has no learnapp class yet: it is made when an instructor first opens "
+            "learnapp from the course. Ask your instructor to open it once.",
+        )
+    teaches = bool(role)
+    url = landing_url(request, lti_launch.get_claim(TARGET_CLAIM) or "", classroom, user, teaches)
+    return Landing(user=user, classroom=classroom, teaches=teaches, url=url)
+
+
+def frame_origins_for(lti_launch: LtiLaunch) -> list[str]:
+    return platform_for(lti_launch.registration).framing_origins()
+
+
+def landing_url(request: HttpRequest, target: str, classroom, user, teaches: bool) -> str:
+    same_site = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    if target and same_site:
+        path = urlsplit(target).path
+        try:
+            match = resolve(path)
+        except Resolver404:
+            match = None
+        if match is not None and match.view_name in LANDING_VIEWS:
+            return path
+    if teaches and classroom.instructor_id == user.pk:
+        return classroom.get_absolute_url()
+    return reverse("classes:assigned") if not teaches else reverse("classes:list")

@@ -1,0 +1,183 @@
+import logging
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from learnapp.classes.models import Classroom, Membership
+from learnapp.learning.models import Attempt
+from learnapp.lti.models import LinkedClass, Teaching
+from tests.factories import UserFactory, make_question_set, right_letter
+from tests.lti.platform import INSTRUCTOR, LEARNER, TEACHING_ASSISTANT
+
+pytestmark = pytest.mark.django_db
+
+TEST_PAGE = "https://testserver/patterns/keys/test/"
+
+
+def test_login_redirects_to_the_platform_with_the_oidc_parameters(client, platform):
+    auth = platform.login(client, TEST_PAGE)
+    assert auth["client_id"] == platform.client_id
+    assert auth["login_hint"] == "user-hint-42"
+    assert auth["lti_message_hint"] == "message-hint-7"
+    assert auth["redirect_uri"] == "http://testserver/lti/launch/"
+    assert auth["state"].startswith("state-")
+    assert len(auth["nonce"]) >= 32
+    assert (auth["response_type"], auth["response_mode"]) == ("id_token", "form_post")
+    assert (auth["scope"], auth["prompt"]) == ("openid", "none")
+
+
+def test_login_also_accepts_a_post(client, platform):
+    response = client.post("/lti/login/", platform.login_params(TEST_PAGE))
+    assert response.status_code == 302
+    assert response["Location"].startswith(platform.auth_login_url + "?")
+
+
+def test_login_sets_its_state_cookie_for_a_cross_site_frame(client, platform):
+    auth = platform.login(client, TEST_PAGE)
+    cookie = client.cookies[f"lti1p3-{auth['state']}"]
+    assert cookie["samesite"] == "None"
+    assert cookie["secure"] is True
+
+
+@pytest.mark.parametrize(
+    ("overrides", "status", "says"),
+    [
+        ({"iss": "https://unknown.example"}, 403, "not registered"),
+        ({"client_id": "someone-else"}, 403, "not registered"),
+        ({"login_hint": None}, 400, "missing login_hint"),
+        ({"target_link_uri": None}, 400, "missing target_link_uri"),
+    ],
+)
+def test_a_bad_login_request_is_refused_with_a_reason(client, platform, overrides, status, says):
+    response = client.get("/lti/login/", platform.login_params(TEST_PAGE, **overrides))
+    assert response.status_code == status
+    assert says in response.content.decode()
+
+
+def test_a_learner_launches_onto_the_test_logged_in_and_submits(client, platform):
+    pattern, _ = make_question_set(slug="keys", title="Keys")
+    # The instructor opens it first from the course, which makes the class.
+    teacher = platform.launch(client, TEST_PAGE, sub="teacher-1", roles=INSTRUCTOR)
+    assert teacher.status_code == 302
+    client.cookies.clear()
+
+    response = platform.launch(client, TEST_PAGE, sub="learner-1", roles=LEARNER)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/patterns/keys/test/"
+    page = client.get("/patterns/keys/test/")
+    assert page.status_code == 200
+    assert "Name of learner-1" in page.content.decode() or "Name" in page.content.decode()
+    learner = get_user_model().objects.get(email="learner-1@school.example")
+    assert page.wsgi_request.user == learner
+    started = client.post("/patterns/keys/test/")
+    attempt = Attempt.objects.get(learner__user=learner, pattern=pattern)
+    assert started["Location"] == f"/tests/{attempt.pk}/q/1/"
+    for number in range(1, 11):
+        saved = client.post(
+            f"/tests/{attempt.pk}/answer/",
+            {"number": number, "choice": right_letter(attempt, number)},
+            HTTP_ACCEPT="application/json",
+        )
+        assert saved.status_code == 200
+    submitted = client.post(f"/tests/{attempt.pk}/submit/")
+    assert submitted["Location"] == f"/tests/{attempt.pk}/result/"
+    attempt.refresh_from_db()
+    assert attempt.is_submitted
+    assert attempt.score == 10
+    assert "10" in client.get(submitted["Location"]).content.decode()
+
+
+def test_the_first_instructor_makes_the_class_and_lands_on_it(client, platform):
+    response = platform.launch(client, "", sub="teacher-1", roles=INSTRUCTOR)
+    linked = LinkedClass.objects.select_related("classroom__instructor").get()
+    assert linked.context_id == "course-101"
+    assert linked.classroom.name == "Web APIs 101"
+    assert linked.classroom.instructor.profile.display_name == "Name of teacher-1"
+    assert response["Location"] == f"/classes/{linked.classroom.pk}/"
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_one_class_per_platform_and_course_with_teachers_and_learners(client, platform):
+    platform.launch(client, sub="teacher-1", roles=INSTRUCTOR)
+    client.cookies.clear()
+    platform.launch(client, sub="assistant-1", roles=TEACHING_ASSISTANT)
+    client.cookies.clear()
+    platform.launch(client, sub="learner-1", roles=LEARNER)
+    client.cookies.clear()
+    platform.launch(client, sub="learner-1", roles=LEARNER)  # again: no second anything
+
+    classroom = Classroom.objects.get()
+    assert classroom.instructor.email == "teacher-1@school.example"
+    assert {(t.user.email, t.role) for t in Teaching.objects.select_related("user")} == {
+        ("teacher-1@school.example", Teaching.Role.INSTRUCTOR),
+        ("assistant-1@school.example", Teaching.Role.TEACHING_ASSISTANT),
+    }
+    assert list(Membership.objects.values_list("user__email", flat=True)) == [
+        "learner-1@school.example"
+    ]
+    assert get_user_model().objects.count() == 3
+
+
+def test_another_course_is_another_class(client, platform):
+    platform.launch(client, sub="teacher-1", roles=INSTRUCTOR)
+    client.cookies.clear()
+    platform.launch(client, sub="teacher-1", roles=INSTRUCTOR, context_id="course-202")
+    assert Classroom.objects.count() == 2
+    assert get_user_model().objects.count() == 1
+
+
+def test_a_learner_before_any_teacher_is_told_to_wait(client, platform):
+    response = platform.launch(client, TEST_PAGE, sub="learner-1", roles=LEARNER)
+    assert response.status_code == 403
+    assert "Ask your instructor to open it once" in response.content.decode()
+
+
+def test_the_user_is_found_by_issuer_and_subject_never_by_email(client, platform):
+    existing = UserFactory(username="mallory-target", email="learner-1@school.example")
+    platform.launch(client, sub="teacher-1", roles=INSTRUCTOR)
+    client.cookies.clear()
+    platform.launch(client, sub="learner-1", roles=LEARNER)
+    launched = client.get("/assigned/").wsgi_request.user
+    assert launched.pk != existing.pk
+    assert launched.username.startswith("lti-")
+    assert not launched.has_usable_password()
+
+
+def test_the_same_subject_on_the_next_launch_is_the_same_user_with_current_names(client, platform):
+    platform.launch(client, sub="teacher-1", roles=INSTRUCTOR)
+    client.cookies.clear()
+    platform.launch(client, sub="teacher-1", roles=INSTRUCTOR, name="Dr. Renamed", email="new@s.ex")
+    (user,) = get_user_model().objects.all()
+    assert user.email == "new@s.ex"
+    assert user.profile.display_name == "Dr. Renamed"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/patterns/keys/test/",
+        "//evil.example/patterns/keys/test/",
+        "https://testserver/accounts/password/",
+        "https://testserver/lti/launch/",
+        "javascript:alert(1)",
+    ],
+)
+def test_a_target_that_is_not_a_learnapp_page_opens_the_class(client, platform, target):
+    response = platform.launch(client, target, sub="teacher-1", roles=INSTRUCTOR)
+    assert response.status_code == 302
+    assert response["Location"] == Classroom.objects.get().get_absolute_url()
+
+
+def test_a_learner_whose_target_is_not_a_page_lands_on_their_assignments(client, platform):
+    platform.launch(client, sub="teacher-1", roles=INSTRUCTOR)
+    client.cookies.clear()
+    response = platform.launch(client, "https://evil.example/", sub="learner-1", roles=LEARNER)
+    assert response["Location"] == "/assigned/"
+
+
+def test_a_successful_launch_is_logged_without_the_token(client, platform, caplog):
+    caplog.set_level(logging.INFO, logger="learnapp.lti")
+    response = platform.launch(client, sub="teacher-1", roles=INSTRUCTOR)
+    assert "LTI launch" in caplog.text
+    assert response.id_token.split(".")[2] not in caplog.text
