@@ -72,3 +72,27 @@ def patterns():
 
     tree = validate(settings.CONTENT_DIR)
     return tree, {p.lesson.meta.slug: p for p in tree.patterns}
+
+
+NEW_PATTERNS = {
+    "retry-amplification-backoff": 6,
+    "extraction-exact-match-f1": 8,
+    "llm-judge-agreement": 9,
+}
+
+
+@pytest.mark.parametrize("slug, order", NEW_PATTERNS.items())
+def test_the_new_patterns_follow_the_seeds_structure(patterns, slug, order):
+    tree, by_slug = patterns
+    pattern = by_slug[slug]
+    assert pattern.lesson.meta.order == order
+    headings = " | ".join(entry.title for entry in pattern.lesson.toc)
+    for expected in ("Which metric matters", "Tradeoff", "good", "pitfalls", "Self-check", "Key"):
+        assert expected in headings, (expected, headings)
+    assert len(pattern.practice.questions) == 10
+    assert len(pattern.assessment.questions) >= 20
+    assert {"multiple", "numeric", "ordering"} <= {q.qtype for q in pattern.assessment.questions}
+    templates = [q for q in pattern.assessment.questions if q.template and q.qtype == "single"]
+    assert len(templates) >= 2
+    # Neither set gives its answers away by their length (the loader's warning).
+    assert not [w for w in tree.warnings if f"/{pattern.path.split('/')[-1]}/" in w.path + "/"]
