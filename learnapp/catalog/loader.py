@@ -24,6 +24,7 @@ from .parsing import (
     ParsedLesson,
     ParsedPractice,
     ParsedQuestion,
+    fence_flags,
     parse_assessment,
     parse_index,
     parse_lesson,
@@ -213,6 +214,7 @@ def validate(
                     errors.extend(exc.errors)
             _check_pool_against_practice(found, errors)
             tree.warnings.extend(longest_option_warnings(found))
+            tree.warnings.extend(empty_heading_warnings(found))
         if progress and (count % 100 == 0 or count == total):
             progress(count, total)
     _check_unique(tree, errors)
@@ -281,6 +283,37 @@ def longest_option_warnings(found: FoundPattern) -> list[ContentError]:
                     f"({len(longest) / len(singles):.0%}, over {LONGEST_KEYED_SHARE:.0%}), "
                     f"at lines {lines}; learners who pick the longest option score without "
                     "knowing the answer",
+                )
+            )
+    return warnings
+
+
+_HEADING = re.compile(r"^#{2,3}\s+\S")
+_ANY_HEADING = re.compile(r"^#{1,6}\s")
+
+
+def empty_heading_warnings(found: FoundPattern) -> list[ContentError]:
+    """Warn where a lesson's '##' or '###' heading has no text before the next heading or the end.
+
+    A heading the lesson never explains is a promise it does not keep; the table of contents
+    still lists it. A warning, so a lesson being written can still be loaded to look at.
+    """
+    lines = found.lesson_text.splitlines()
+    fenced = fence_flags(lines)
+    headings = [i for i, line in enumerate(lines) if not fenced[i] and _ANY_HEADING.match(line)]
+    warnings = []
+    for n, index in enumerate(headings):
+        if not _HEADING.match(lines[index]):
+            continue
+        end = headings[n + 1] if n + 1 < len(headings) else len(lines)
+        if not any(line.strip() for line in lines[index + 1 : end]):
+            what = "the next heading" if n + 1 < len(headings) else "the end of the lesson"
+            warnings.append(
+                ContentError(
+                    f"{found.path}/lesson.md",
+                    index + 1,
+                    f"warning: the heading '{lines[index].strip()}' has no text before {what}; "
+                    "say what the section is about",
                 )
             )
     return warnings
