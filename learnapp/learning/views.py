@@ -427,6 +427,7 @@ def practice_hint(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             "hints_shown": tiers,
             "form_token": request.POST.get("form_token", ""),
             "review_suffix": "?review=1" if request.GET.get("review") else "",
+            "swapped": True,
         }
         return render(request, "learning/_hint.html", context)
     order = _valid_order(item, [letter.strip().upper() for letter in request.POST.getlist("order")])

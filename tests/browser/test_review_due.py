@@ -19,7 +19,9 @@ def test_two_hint_tiers_then_a_review_session(page, shipped_content):
     page.get_by_role("button", name="Show a hint (1 of 3)").click()
     hint = page.locator("#hint")
     expect(hint).to_contain_text("Ask what the service checks")
-    page.get_by_role("button", name="Show the next hint (2 of 3)").click()
+    # The button pressed is replaced: focus moves to the next one, so Enter opens the next tier.
+    expect(page.get_by_role("button", name="Show the next hint (2 of 3)")).to_be_focused()
+    page.keyboard.press("Enter")
     expect(hint).to_contain_text("a key never changes how the model works")
     expect(hint).to_contain_text("Ask what the service checks")  # the first tier stays
     expect(hint).not_to_contain_text("secret passwords")  # the last tier is not open yet
