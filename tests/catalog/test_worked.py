@@ -291,3 +291,32 @@ class TestApiKeyLesson:
             "context.",
         ):
             assert seed_line in text
+
+
+METRICS = "prompt-engineering-genai/model-metrics-evaluation"
+
+
+@pytest.mark.parametrize(
+    ("slug", "right", "wrong", "counts"),
+    [
+        # 180 of 3,000 responses were 429.
+        ("rate-limit-utilisation", "6", "5.6", (180 / 3000 * 100, 6)),
+        # The 19th of 20 sorted first-token times.
+        ("latency-percentiles", "3,300 ms", "3900", (3300, 3300)),
+        # 1,400 / 400,000 failed, against a 0.5% budget.
+        ("error-rate-error-budget", "0.7", "1.3", ((1400 / 400000) / 0.005, 0.7)),
+        # 3,000 prompt tokens at $0.20 and 500 completion tokens at $0.80 per million.
+        ("token-usage-cost", "0.001", "0.0006", ((3000 * 0.20 + 500 * 0.80) / 1e6, 0.001)),
+    ],
+)
+def test_each_metrics_lesson_has_a_worked_and_a_faded_example_with_a_true_answer(
+    slug, right, wrong, counts
+):
+    path = Path(settings.CONTENT_DIR) / METRICS / slug / "lesson.md"
+    parsed = parse_lesson(str(path), path.read_text())
+    assert parsed.html.count('<aside class="worked-example"') == 1
+    (example,) = parsed.faded_examples
+    assert check(example, right).right and not check(example, wrong).right
+    computed, stored = counts
+    assert computed == pytest.approx(stored)
+    assert float(example["answer"]["value"]) == pytest.approx(stored)
