@@ -115,6 +115,29 @@ def _clean_rotation(entries: list[Entry], rotations: list[Rotation]) -> bool:
     return False
 
 
+QUIET_BEFORE_REVOKING = timedelta(minutes=1)  # the key hygiene lesson's quiet period, shortened
+
+
+def _quiet_old_key(entries: list[Entry], rotations: list[Rotation]) -> bool:
+    """A rotation whose old key carried traffic, then none for a minute before it was revoked,
+    while the new key served: the old key's share reached 0 before revocation."""
+    for rotation in rotations:
+        old = [e for e in entries if e.key_id == rotation.old_id]
+        before_revoking = [e for e in old if e.created_at < rotation.ended_at]
+        quiet_since = rotation.ended_at - QUIET_BEFORE_REVOKING
+        new_served = any(
+            e.ok and e.key_id == rotation.new_id and e.created_at < rotation.ended_at
+            for e in entries
+        )
+        if (
+            new_served
+            and any(e.ok for e in before_revoking)
+            and not any(e.created_at >= quiet_since for e in before_revoking)
+        ):
+            return True
+    return False
+
+
 def _read_only_403(entries: list[Entry], rotations: list[Rotation]) -> bool:
     return any(e.outcome == "insufficient_scope" for e in entries)
 
@@ -231,6 +254,17 @@ CHALLENGES = [
         _clean_rotation,
     ),
     Challenge(
+        "quiet-old-key",
+        "Let the old key go quiet before you revoke it",
+        "Rotate a key that has served requests, move your requests to the new key, and revoke "
+        "the old key only after it has carried no request for a full minute: its share of "
+        "traffic at 0 before it stops working.",
+        "Send a request with a key, rotate it, send requests with the new key only, wait a "
+        "minute, then press “Revoke the old key now” (or let the overlap window end).",
+        "key_hygiene",
+        _quiet_old_key,
+    ),
+    Challenge(
         "read-only-403",
         "Use a read-only key on a write endpoint",
         "Call POST /sandbox/api/chat/completions with a key that has only the read scope and "
@@ -322,6 +356,8 @@ CHALLENGES = [
     ),
 ]
 BY_SLUG = {c.slug: c for c in CHALLENGES}
+# The challenges that read finished rotations: while one is pending, the rotations are loaded.
+ROTATION_CHALLENGES = {"clean-rotation", "quiet-old-key"}
 
 
 def _cache_key(learner_id: int) -> str:
@@ -368,7 +404,7 @@ def refresh(learner: Learner | None) -> set[str]:
     if pending:
         now = timezone.now()
         entries = _entries(learner)
-        rotations = _rotations(learner, now) if "clean-rotation" not in done else []
+        rotations = _rotations(learner, now) if ROTATION_CHALLENGES - done else []
         new = [c.slug for c in pending if entries and c.check(entries, rotations)]
         if new:
             ChallengeCompletion.objects.bulk_create(
@@ -407,7 +443,7 @@ def completed_for_display(learner: Learner | None) -> set[str]:
     pending = [c for c in CHALLENGES if c.slug not in done]
     entries = _entries(learner) if pending else []
     if entries:
-        rotations = _rotations(learner, timezone.now()) if "clean-rotation" not in done else []
+        rotations = _rotations(learner, timezone.now()) if ROTATION_CHALLENGES - done else []
         done.update(c.slug for c in pending if c.check(entries, rotations))
     cache.set(_cache_key(learner.pk), sorted(done), CACHE_SECONDS)
     return done

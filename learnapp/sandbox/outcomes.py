@@ -17,6 +17,7 @@ UTILISATION_LESSON = "/patterns/rate-limit-utilisation/"
 COST_LESSON = "/patterns/token-usage-cost/"
 EXTRACTION_LESSON = "/patterns/extraction-exact-match-f1/"
 JUDGE_LESSON = "/patterns/llm-judge-agreement/"
+KEY_HYGIENE_LESSON = "/patterns/key-hygiene-least-privilege/"
 
 LESSON_SECTIONS = {
     "bearer": (
@@ -86,6 +87,10 @@ LESSON_SECTIONS = {
     "judge": (
         JUDGE_LESSON + "#what-good-vs-bad-looks-like-for-judge-agreement",
         "What good vs bad looks like for judge agreement",
+    ),
+    "key_hygiene": (
+        KEY_HYGIENE_LESSON + "#rotating-without-breaking-anyone-traffic-on-the-old-key",
+        "Rotating without breaking anyone: traffic on the old key",
     ),
 }
 
