@@ -139,11 +139,11 @@ def test_the_inventorys_figures_are_the_ones_the_lesson_states(pattern):
 
 
 def test_the_overlap_table_reaches_zero_before_the_day_it_says_to_revoke(pattern):
-    rows = _table(pattern.lesson_text, "| Day of the overlap")
-    for day, new, old, share in rows:
+    rows = _table(pattern.lesson_text, "| Day | Old key's share")
+    for day, share, old, new in rows:
         new, old = int(new.replace(",", "")), int(old.replace(",", ""))
         assert f"{100 * old / (new + old):g}%" == share, day
-    first_zero = next(int(r[0]) for r in rows if r[3] == "0%")
+    first_zero = next(int(r[0]) for r in rows if r[1] == "0%")
     assert f"revoked at the end of day {first_zero}" in pattern.lesson_text
 
 
