@@ -119,7 +119,8 @@ class AppServer(Process):
         ]
         super().__init__(name, args, env, log_dir)
 
-    def wait_up(self, timeout: float = 60) -> None:
+    def wait_up(self, timeout: float = 180) -> None:
+        # Generous: on a busy machine (a shared CI runner) loading Django can take a minute.
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not self.running():

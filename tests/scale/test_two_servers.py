@@ -20,9 +20,10 @@ pytestmark = [needs_postgres_and_redis, pytest.mark.django_db(transaction=True)]
 
 def _deployment(tmp_path) -> list[Process]:
     env = deployment_environment()
+    # One worker each: the servers are separate processes either way, and each starts faster.
     processes: list[Process] = [
-        AppServer("app-a", env, tmp_path),
-        AppServer("app-b", env, tmp_path),
+        AppServer("app-a", env, tmp_path, workers=1),
+        AppServer("app-b", env, tmp_path, workers=1),
     ]
     worker_args = background_worker_args()
     worker = Process("worker", worker_args, env, tmp_path) if worker_args else None
