@@ -8,6 +8,7 @@ require of cookies used in a cross-site frame.
 """
 
 from collections.abc import Callable, Iterable
+from http.cookies import Morsel
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -53,13 +54,32 @@ def allow_framing(response: HttpResponse, origins: Iterable[str]) -> None:
     response[header] = "; ".join([*kept, "frame-ancestors " + " ".join(origins)])
 
 
+class _PartitionedMorsel(Morsel):
+    """A cookie with the Partitioned attribute, which Python's cookies learn only in 3.14."""
+
+    def OutputString(self, attrs=None):
+        return super().OutputString(attrs) + "; Partitioned"
+
+
 def cookies_for_frames(response: HttpResponse, names: Iterable[str]) -> None:
-    # Browsers drop SameSite=None without Secure; over plain HTTP only localhost keeps it, which
-    # is what development and the browser tests use. LTI platforms require HTTPS anyway.
+    """Make the named cookies of this response usable inside a cross-site frame.
+
+    SameSite=None lets the browser send them from inside the LMS's frame; browsers drop it
+    without Secure (over plain HTTP only localhost keeps a Secure cookie, which development and
+    the browser tests use; platforms require HTTPS anyway). Partitioned (CHIPS) keeps them where
+    third-party cookies are blocked, as Chromium does by default now: the cookie is kept for
+    learnapp under the LMS's site only. Safari keeps neither; the launch then offers a window.
+    """
     for name in names:
-        if name in response.cookies:
-            response.cookies[name]["samesite"] = "None"
-            response.cookies[name]["secure"] = True
+        if name not in response.cookies:
+            continue
+        old = response.cookies[name]
+        cookie = _PartitionedMorsel()
+        cookie.set(old.key, old.value, old.coded_value)
+        cookie.update(old)
+        cookie["samesite"] = "None"
+        cookie["secure"] = True
+        response.cookies[name] = cookie
 
 
 class LtiEmbeddingMiddleware:

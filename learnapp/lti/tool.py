@@ -22,6 +22,7 @@ from lti_tool.utils import DjangoToolConfig
 from pylti1p3.contrib.django import DjangoCacheDataStorage, DjangoMessageLaunch, DjangoOIDCLogin
 from pylti1p3.exception import LtiException, OIDCException
 
+from .embedding import cookies_for_frames
 from .keys import signing_key
 from .models import UsedNonce
 
@@ -108,10 +109,7 @@ def login_redirect(request: HttpRequest):
     state = redirect.get_redirect_url().split("state=", 1)[1].split("&", 1)[0]
     _storage().set_value(f"learnapp-lti-login-{state}", params, 60 * 60)
     response = redirect.do_redirect()
-    for name in list(response.cookies):
-        if name.startswith(PYLTI_COOKIE_PREFIX):
-            response.cookies[name]["samesite"] = "None"
-            response.cookies[name]["secure"] = True
+    cookies_for_frames(response, [n for n in response.cookies if n.startswith(PYLTI_COOKIE_PREFIX)])
     return response
 
 

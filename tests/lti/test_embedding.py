@@ -32,6 +32,8 @@ def test_the_launch_sends_session_and_csrf_cookies_that_survive_in_a_frame(clien
     for name in ["sessionid", "csrftoken"]:
         assert response.cookies[name]["samesite"] == "None", name
         assert response.cookies[name]["secure"] is True, name
+        # Kept under the LMS's site where third-party cookies are blocked (CHIPS).
+        assert response.cookies[name].output().endswith("; Partitioned"), name
 
 
 def test_a_session_that_was_not_launched_keeps_the_site_policy(client, platform):

@@ -37,6 +37,7 @@ def test_login_sets_its_state_cookie_for_a_cross_site_frame(client, platform):
     cookie = client.cookies[f"lti1p3-{auth['state']}"]
     assert cookie["samesite"] == "None"
     assert cookie["secure"] is True
+    assert "; Partitioned" in cookie.output()
 
 
 @pytest.mark.parametrize(
