@@ -87,7 +87,7 @@ def _user_for(lti_launch: LtiLaunch):
     user.first_name = (claim("given_name") or "")[:150]
     user.last_name = (claim("family_name") or "")[:150]
     user.email = (claim("email") or user.email)[:254]
-    user.save()
+    user.save(update_fields=["first_name", "last_name", "email", "password"])
     name = (claim("name") or " ".join(filter(None, [user.first_name, user.last_name])))[:120]
     profile = profile_for(user)
     if name and profile.display_name != name:

@@ -182,3 +182,40 @@ def test_a_successful_launch_is_logged_without_the_token(client, platform, caplo
     response = platform.launch(client, sub="teacher-1", roles=INSTRUCTOR)
     assert "LTI launch" in caplog.text
     assert response.id_token.split(".")[2] not in caplog.text
+
+
+def test_a_repeat_launch_costs_a_bounded_number_of_queries(
+    client, platform, django_assert_max_num_queries
+):
+    platform.launch(client, sub="teacher-1", roles=INSTRUCTOR)
+    client.cookies.clear()
+    auth = platform.login(client, "https://testserver/lti/launch/")
+    # 48 on SQLite, of which about half are savepoints. Per launch: the tool key and the
+    # registration (twice: login lookup and signature), the deployment (twice), the nonce
+    # (prune, insert); django-lti's sync of user, context, membership and resource link (a read
+    # and a write each); our lookup of the linked user, the user's names, profile, linked class,
+    # Instructors group, teaching row; the session (insert, update for the framing origins),
+    # last_login, the learner record joined at log-in, the platform's frame origins. A budget,
+    # so that a query per role or per claim shows up.
+    with django_assert_max_num_queries(50):
+        response = platform.launch(client, auth=auth, sub="teacher-1", roles=INSTRUCTOR)
+    assert response.status_code == 302
+
+
+def test_framing_a_launched_session_adds_no_query_to_a_page(client, platform):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_question_set(slug="keys", title="Keys")
+    client.force_login(UserFactory())
+    client.get("/patterns/keys/")
+    with CaptureQueriesContext(connection) as plain:
+        client.get("/patterns/keys/")
+    client.logout()
+    platform.launch(client, sub="teacher-1", roles=INSTRUCTOR)
+    client.get("/patterns/keys/")
+    with CaptureQueriesContext(connection) as framed:
+        page = client.get("/patterns/keys/")
+    assert "frame-ancestors https://lms.example.test" in page["Content-Security-Policy"]
+    # The framing reads the session the page loads anyway (cached_db: the cache, not the db).
+    assert len(framed) <= len(plain)
