@@ -162,6 +162,9 @@ def landing_url(request: HttpRequest, target: str, classroom, user, teaches: boo
         except Resolver404:
             match = None
         if match is not None and match.view_name in LANDING_VIEWS:
+            # An assignment's page is its instructor's; a learner starts it from their list.
+            if match.view_name == "classes:assignment" and not teaches:
+                return reverse("classes:assigned")
             return path
     if teaches and classroom.instructor_id == user.pk:
         return classroom.get_absolute_url()

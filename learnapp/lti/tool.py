@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
@@ -29,6 +30,7 @@ from .models import UsedNonce
 # Cookies pylti1p3 sets at login and reads back at launch (the state, and the launch data's
 # session id over HTTPS): they come back in a cross-site POST, so they must be SameSite=None.
 PYLTI_COOKIE_PREFIX = "lti1p3-"
+LOGIN_PARAMS_KEY = "lti-login-params:"
 NONCE_MEMORY_DAYS = 1  # pylti1p3 forgets issued nonces after a day: older ones cannot come back
 
 
@@ -107,7 +109,7 @@ def login_redirect(request: HttpRequest):
     # The login parameters, kept by state for a day: if the browser withholds the state cookie
     # in the LMS frame, the launch offers to start this login again in a window of its own.
     state = redirect.get_redirect_url().split("state=", 1)[1].split("&", 1)[0]
-    _storage().set_value(f"learnapp-lti-login-{state}", params, 60 * 60)
+    cache.set(f"{LOGIN_PARAMS_KEY}{state}", params, 60 * 60)
     response = redirect.do_redirect()
     cookies_for_frames(response, [n for n in response.cookies if n.startswith(PYLTI_COOKIE_PREFIX)])
     return response
@@ -149,7 +151,7 @@ def validate_launch(request: HttpRequest) -> LtiLaunch:
     try:
         message = DjangoMessageLaunch(request, ToolConfig(), launch_data_storage=storage)
     except LtiException as error:  # over HTTPS: pylti1p3's session cookie did not come back
-        raise _cookie_refusal(request, storage, state, str(error)) from None
+        raise _cookie_refusal(state, str(error)) from None
     # Expiry and issue time must be present, not just right when present; the audience is
     # checked by the registration lookup below and the azp rule after it.
     message.set_jwt_verify_options({"verify_aud": False, "require": ["exp", "iat"]})
@@ -159,7 +161,7 @@ def validate_launch(request: HttpRequest) -> LtiLaunch:
             getattr(message, step)()
         except LtiException as error:
             if step == "validate_state" and f"{PYLTI_COOKIE_PREFIX}{state}" not in request.COOKIES:
-                raise _cookie_refusal(request, storage, state, str(error)) from None
+                raise _cookie_refusal(state, str(error)) from None
             if step == "validate_jwt_signature" and "expired" in str(error):
                 reason = "The launch has expired. Start it again from the course."
             raise LaunchRefused(status, reason, detail=f"{step}: {error}") from None
@@ -175,8 +177,8 @@ def validate_launch(request: HttpRequest) -> LtiLaunch:
     return LtiLaunch(message)
 
 
-def _cookie_refusal(request: HttpRequest, storage, state: str, detail: str) -> LaunchRefused:
-    params = storage.get_value(f"learnapp-lti-login-{state}")
+def _cookie_refusal(state: str, detail: str) -> LaunchRefused:
+    params = cache.get(f"{LOGIN_PARAMS_KEY}{state}")
     return LaunchRefused(
         403,
         "Your browser did not send back the cookie learnapp set a moment ago. Browsers that "

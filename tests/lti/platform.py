@@ -52,6 +52,7 @@ class FakePlatform:
         self.kid = "platform-key-1"
         self.private_pem, self.public_jwk = new_key(self.kid)
         self.keyset_fetches = 0
+        self.secure = False  # whether the browser speaks HTTPS to the tool
 
     # -- registration and JWKS ------------------------------------------------------------------
 
@@ -102,7 +103,9 @@ class FakePlatform:
 
     def login(self, client, target: str, **overrides) -> dict:
         """Start the login at the tool; the authorization request's parameters it redirected to."""
-        response = client.get("/lti/login/", self.login_params(target, **overrides))
+        response = client.get(
+            "/lti/login/", self.login_params(target, **overrides), secure=self.secure
+        )
         assert response.status_code == 302, response.content.decode()[:500]
         location = urlsplit(response["Location"])
         assert f"{location.scheme}://{location.netloc}{location.path}" == self.auth_login_url
@@ -150,7 +153,9 @@ class FakePlatform:
         """Log in, then post a signed id_token: the whole launch as the browser makes it."""
         auth = auth or self.login(client, target or "https://testserver/lti/launch/")
         token = self.sign(self.claims(auth["nonce"], target=target, **claim_args))
-        response = client.post("/lti/launch/", {"id_token": token, "state": auth["state"]})
+        response = client.post(
+            "/lti/launch/", {"id_token": token, "state": auth["state"]}, secure=self.secure
+        )
         response.id_token = token
         return response
 

@@ -219,3 +219,50 @@ def test_framing_a_launched_session_adds_no_query_to_a_page(client, platform):
     assert "frame-ancestors https://lms.example.test" in page["Content-Security-Policy"]
     # The framing reads the session the page loads anyway (cached_db: the cache, not the db).
     assert len(framed) <= len(plain)
+
+
+def test_an_assignment_opens_for_its_instructor_and_in_the_list_for_a_learner(client, platform):
+    from tests.factories import AssignmentFactory
+
+    platform.launch(client, sub="teacher-1", roles=INSTRUCTOR)
+    assignment = AssignmentFactory(classroom=Classroom.objects.get())
+    target = f"https://testserver/assignments/{assignment.pk}/"
+    client.cookies.clear()
+    teacher = platform.launch(client, target, sub="teacher-1", roles=INSTRUCTOR)
+    assert teacher["Location"] == f"/assignments/{assignment.pk}/"
+    assert client.get(teacher["Location"]).status_code == 200
+    client.cookies.clear()
+    learner = platform.launch(client, target, sub="learner-1", roles=LEARNER)
+    assert learner["Location"] == "/assigned/"
+
+
+def test_a_lesson_and_practice_open_as_named(client, platform):
+    make_question_set(slug="keys", title="Keys")
+    platform.launch(client, sub="teacher-1", roles=INSTRUCTOR)
+    for path in ["/patterns/keys/", "/patterns/keys/practice/", "/patterns/keys/practice/3/"]:
+        client.cookies.clear()
+        response = platform.launch(client, f"https://testserver{path}", roles=LEARNER)
+        assert response["Location"] == path
+
+
+class TestOverHttps:
+    """As in production: pylti1p3 also keys its launch data by a session-id cookie."""
+
+    def test_a_launch_over_https_works(self, client, platform):
+        platform.secure = True
+        auth = platform.login(client, "https://testserver/lti/launch/")
+        assert auth["redirect_uri"] == "https://testserver/lti/launch/"
+        assert "lti1p3-session-id" in client.cookies
+        assert "; Partitioned" in client.cookies["lti1p3-session-id"].output()
+        response = platform.launch(client, auth=auth, sub="teacher-1", roles=INSTRUCTOR)
+        assert response.status_code == 302
+        assert response["Location"] == Classroom.objects.get().get_absolute_url()
+
+    def test_blocked_cookies_over_https_offer_a_new_window(self, client, platform):
+        platform.secure = True
+        auth = platform.login(client, "https://testserver/lti/launch/")
+        client.cookies.clear()
+        response = platform.launch(client, auth=auth, sub="teacher-1", roles=INSTRUCTOR)
+        assert response.status_code == 403
+        assert "Open learnapp in a new window" in response.content.decode()
+        assert "login_hint=user-hint-42" in response.content.decode()
