@@ -63,6 +63,7 @@ class Process:
         self.env = env
         self.log_path = log_dir / f"{name}.log"
         self.popen: subprocess.Popen | None = None
+        self.signalled = False
 
     def start(self) -> None:
         with open(self.log_path, "wb") as log:
@@ -73,13 +74,13 @@ class Process:
     def running(self) -> bool:
         return self.popen is not None and self.popen.poll() is None
 
-    def stop(self, timeout: float = 20) -> int | None:
+    def stop(self, timeout: float = 60) -> int | None:
         """SIGTERM, as a graceful stop; SIGKILL only if it has not exited within `timeout`.
         Returns the exit status (None if it had to be killed)."""
         if self.popen is None:
             return None
         if self.popen.poll() is None:
-            self.popen.send_signal(signal.SIGTERM)
+            self.terminate()
             try:
                 self.popen.wait(timeout)
             except subprocess.TimeoutExpired:
@@ -87,6 +88,12 @@ class Process:
                 self.popen.wait()
                 return None
         return self.popen.returncode
+
+    def terminate(self) -> None:
+        """SIGTERM, once: a second one means "stop now" to the background worker."""
+        if self.popen is not None and self.popen.poll() is None and not self.signalled:
+            self.popen.send_signal(signal.SIGTERM)
+            self.signalled = True
 
     def log_tail(self, lines: int = 30) -> str:
         try:
@@ -152,13 +159,20 @@ def start_all(servers: list[AppServer], worker: Process | None = None) -> None:
         process.start()
     for server in servers:
         server.wait_up()
+    if worker:
+        # Until it says so, the worker is still loading Django and has no SIGTERM handler of
+        # its own yet: a stop then would kill it rather than stop it gracefully.
+        deadline = time.monotonic() + 180
+        while "Starting worker" not in worker.log_tail():
+            if not worker.running() or time.monotonic() > deadline:
+                raise RuntimeError(f"the background worker did not start:\n{worker.log_tail()}")
+            time.sleep(0.2)
 
 
 def stop_all(processes: list[Process]) -> dict[str, int | None]:
     """Stop every process at once (each SIGTERM first), then wait for each."""
     for process in processes:
-        if process.running():
-            process.popen.send_signal(signal.SIGTERM)
+        process.terminate()
     return {process.name: process.stop() for process in processes}
 
 
