@@ -13,12 +13,13 @@ and percentiles. Think time between steps is LOCUST_THINK seconds (a range "a,b"
 """
 
 import itertools
+import json
 import os
 import re
 import threading
 
 import gevent
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 from locust.exception import StopUser
 
 USERNAME = "locust-learner-{:04d}"
@@ -26,6 +27,8 @@ ASSIGNMENT = int(os.environ.get("LOCUST_ASSIGNMENT", "0"))
 LEARNERS = int(os.environ.get("LOCUST_LEARNERS", "100"))
 PASSWORD = os.environ.get("LOCUST_PASSWORD", "")
 THINK = [float(x) for x in os.environ.get("LOCUST_THINK", "0.5,1.5").split(",")]
+
+STATS_JSON = os.environ.get("LOCUST_STATS_JSON", "")
 
 _numbers = itertools.count()
 _done = itertools.count(1)
@@ -132,3 +135,26 @@ class Learner(HttpUser):
             self.expect(r, 302, "submit", rf"/tests/{attempt}/result/")
         with get(f"/tests/{attempt}/result/", name="8 result page") as r:
             self.expect(r, 200, "result")
+
+
+@events.quitting.add_listener
+def _write_stats(environment, **kwargs):
+    # The final figures, once every request is counted (locust's own CSV is written on a timer
+    # and can miss the last second's requests).
+    if not STATS_JSON:
+        return
+    stats = environment.stats
+    steps = {}
+    for entry in [*sorted(stats.entries.values(), key=lambda e: e.name), stats.total]:
+        steps[entry.name] = {
+            "requests": entry.num_requests,
+            "failures": entry.num_failures,
+            "rps": entry.total_rps,
+            "p50": entry.get_response_time_percentile(0.5),
+            "p95": entry.get_response_time_percentile(0.95),
+            "p99": entry.get_response_time_percentile(0.99),
+            "max": entry.max_response_time,
+        }
+    seconds = stats.total.last_request_timestamp - stats.total.start_time
+    with open(STATS_JSON, "w") as f:
+        json.dump({"seconds": seconds, "steps": steps}, f, indent=1)

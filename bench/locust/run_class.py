@@ -7,7 +7,7 @@ synthetic catalog and makes a class of BENCH_LOCUST_LEARNERS learners with one t
 (BENCH_LOCUST_REDIS_URL, under a key prefix of the run's own); runs bench/locust/locustfile.py
 headless with one simulated user per learner; then prints, on stdout,
 
-    locust <step> rps <x> p50 <ms> p95 <ms> p99 <ms> requests <n> failures <n>
+    locust <step> rps <x> p50 <ms> p95 <ms> p99 <ms> requests <n> failures <n>   (one per step)
     locust total rps <x> ... failures <n>
     locust answers <n> submissions <n>
 
@@ -16,7 +16,7 @@ submission per learner. Locust's CSV and HTML reports and the server's log go to
 bench/out/locust/. The database is dropped at the end.
 """
 
-import csv
+import json
 import os
 import secrets
 import shutil
@@ -31,7 +31,7 @@ LEARNERS = int(os.environ.get("BENCH_LOCUST_LEARNERS", "100"))
 WORKERS = int(os.environ.get("BENCH_LOCUST_WORKERS", "2"))
 # All learners have started within this many seconds (locust's spawn rate follows from it).
 SPAWN_SECONDS = float(os.environ.get("BENCH_LOCUST_SPAWN_SECONDS", "20"))
-RUN_TIME = os.environ.get("BENCH_LOCUST_RUN_TIME", "5m")  # an upper bound only
+RUN_TIME = os.environ.get("BENCH_LOCUST_RUN_TIME", "15m")  # an upper bound only
 THINK = os.environ.get("BENCH_LOCUST_THINK", "0.5,1.5")
 SLUG = "t1-s1-p1"
 PASSWORD = "class-at-once-2026"
@@ -118,6 +118,7 @@ def load(env: dict[str, str], out: Path, assignment: str) -> int:
                 "LOCUST_LEARNERS": str(LEARNERS),
                 "LOCUST_PASSWORD": PASSWORD,
                 "LOCUST_THINK": THINK,
+                "LOCUST_STATS_JSON": str(out / "stats.json"),
             },
             capture_output=True,
             text=True,
@@ -132,17 +133,14 @@ def load(env: dict[str, str], out: Path, assignment: str) -> int:
 
 
 def report(out: Path, env: dict[str, str]) -> int:
-    failures = 0
-    with open(out / "class_stats.csv", newline="") as f:
-        rows = list(csv.DictReader(f))
-    for row in rows:
-        name = "total" if row["Name"] == "Aggregated" else row["Name"].split(" ", 1)[1]
-        name = name.replace(" ", "_")
-        failures += int(row["Failure Count"]) if row["Name"] == "Aggregated" else 0
+    figures = json.loads((out / "stats.json").read_text())
+    failures = figures["steps"]["Aggregated"]["failures"]
+    say(f"the class's requests took {figures['seconds']:.1f} s from the first to the last")
+    for name, step in figures["steps"].items():
+        name = "total" if name == "Aggregated" else name.split(" ", 1)[1].replace(" ", "_")
         print(
-            f"locust {name} rps {float(row['Requests/s']):.1f} p50 {row['50%']} "
-            f"p95 {row['95%']} p99 {row['99%']} requests {row['Request Count']} "
-            f"failures {row['Failure Count']}",
+            f"locust {name} rps {step['rps']:.1f} p50 {step['p50']:.0f} p95 {step['p95']:.0f} "
+            f"p99 {step['p99']:.0f} requests {step['requests']} failures {step['failures']}",
             flush=True,
         )
     os.environ.update(env)
