@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -109,10 +109,16 @@ def _class_for(lti_launch: LtiLaunch, user, role: str):
     if linked is None:
         if not role:
             return None  # a learner cannot open a class nobody has set up from the LMS yet
-        classroom = Classroom.objects.create(name=title, instructor=user)
-        linked = LinkedClass.objects.create(
-            registration=registration, context_id=context["id"], classroom=classroom
-        )
+        try:
+            with transaction.atomic():
+                classroom = Classroom.objects.create(name=title, instructor=user)
+                linked = LinkedClass.objects.create(
+                    registration=registration, context_id=context["id"], classroom=classroom
+                )
+        except IntegrityError:  # two teachers' first launches at once: the other one made it
+            linked = LinkedClass.objects.select_related("classroom").get(
+                registration=registration, context_id=context["id"]
+            )
     if role:
         make_instructor(user)
         Teaching.objects.update_or_create(linked_class=linked, user=user, defaults={"role": role})

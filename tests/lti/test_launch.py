@@ -266,3 +266,29 @@ class TestOverHttps:
         assert response.status_code == 403
         assert "Open learnapp in a new window" in response.content.decode()
         assert "login_hint=user-hint-42" in response.content.decode()
+
+
+def test_two_first_launches_at_once_make_one_class(client, platform, monkeypatch):
+    from lti_tool.models import LtiRegistration
+
+    from learnapp.lti import provisioning
+    from tests.factories import ClassroomFactory
+
+    manager = provisioning.LinkedClass.objects
+    real = manager.select_for_update
+
+    def other_teacher_first():
+        # The other teacher's first launch commits its class between our lookup and insert.
+        monkeypatch.setattr(manager, "select_for_update", real)
+        LinkedClass.objects.create(
+            registration=LtiRegistration.objects.get(),
+            context_id="course-101",
+            classroom=ClassroomFactory(name="Theirs"),
+        )
+        return real().none()
+
+    monkeypatch.setattr(manager, "select_for_update", other_teacher_first)
+    response = platform.launch(client, sub="teacher-2", roles=INSTRUCTOR)
+    assert response.status_code == 302
+    assert list(Classroom.objects.values_list("name", flat=True)) == ["Theirs"]
+    assert Teaching.objects.get().linked_class.classroom.name == "Theirs"
