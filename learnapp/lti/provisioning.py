@@ -127,17 +127,58 @@ def _class_for(lti_launch: LtiLaunch, user, role: str):
     return linked.classroom
 
 
+# Claims the launch stores, with the longest value django-lti's and our columns hold: a longer
+# one would be a database error (a 500) on PostgreSQL.
+TEXT_CLAIMS = {
+    "sub": 255,
+    "name": 500,
+    "given_name": 500,
+    "family_name": 500,
+    "email": 254,
+    TARGET_CLAIM: 2000,
+}
+CONTEXT_CLAIMS = {"id": 255, "title": 500, "label": 255}
+PLATFORM_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/tool_platform"
+
+
+def _check_claims(lti_launch: LtiLaunch) -> None:
+    """The claims used below have the shapes and sizes we store: signed is not well formed."""
+    context = lti_launch.context_claim
+    if not isinstance(context, dict) or not isinstance(context.get("id"), str) or not context["id"]:
+        raise LaunchRefused(400, "The launch does not say which course it comes from.")
+    values = [(claim, lti_launch.get_claim(claim), most) for claim, most in TEXT_CLAIMS.items()]
+    values += [(f"context {c}", context.get(c), most) for c, most in CONTEXT_CLAIMS.items()]
+    link = lti_launch.resource_link_claim or {}
+    values += [
+        ("resource link id", link.get("id"), 255),
+        ("resource link title", link.get("title"), 500),
+    ]
+    platform = lti_launch.get_claim(PLATFORM_CLAIM)
+    if platform is not None:
+        guid = platform.get("guid") if isinstance(platform, dict) else None
+        values.append(("tool platform guid", guid or 0, 255))
+    wrong = [
+        claim
+        for claim, value, most in values
+        if value is not None and (not isinstance(value, str) or len(value) > most)
+    ]
+    if wrong:
+        raise LaunchRefused(400, "The launch's claims are malformed: " + ", ".join(wrong) + ".")
+
+
 def provision(request: HttpRequest, lti_launch: LtiLaunch) -> Landing:
     """Records the launch (django-lti's models), then the user, their class and the landing."""
-    role = launch_role(lti_launch.roles_claim or [])
+    roles = lti_launch.roles_claim
+    if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
+        raise LaunchRefused(400, "The launch's roles claim is not a list of roles.")
+    role = launch_role(roles)
     if role is None:
         raise LaunchRefused(
             403,
             "learnapp opens for a course's instructors, teaching assistants and learners; "
             "the platform gave none of these roles.",
         )
-    if not (lti_launch.context_claim or {}).get("id"):
-        raise LaunchRefused(400, "The launch does not say which course it comes from.")
+    _check_claims(lti_launch)
     with transaction.atomic():
         sync_data_from_launch(lti_launch)
         user = _user_for(lti_launch)

@@ -11,7 +11,7 @@ several audiences must name the tool as its authorized party.
 import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
@@ -106,9 +106,9 @@ def login_redirect(request: HttpRequest):
             "This platform is not registered with learnapp (issuer and client ID).",
             detail=f"{error} iss={params['iss']!r} client_id={params.get('client_id')!r}",
         ) from None
-    # The login parameters, kept by state for a day: if the browser withholds the state cookie
-    # in the LMS frame, the launch offers to start this login again in a window of its own.
-    state = redirect.get_redirect_url().split("state=", 1)[1].split("&", 1)[0]
+    # The login parameters, kept by state for an hour: if the browser withholds the state
+    # cookie in the LMS frame, the launch offers to start this login again in its own window.
+    state = parse_qs(urlsplit(redirect.get_redirect_url()).query)["state"][0]
     cache.set(f"{LOGIN_PARAMS_KEY}{state}", params, 60 * 60)
     response = redirect.do_redirect()
     cookies_for_frames(response, [n for n in response.cookies if n.startswith(PYLTI_COOKIE_PREFIX)])
@@ -169,7 +169,6 @@ def validate_launch(request: HttpRequest) -> LtiLaunch:
             raise LaunchRefused(
                 400, "The launch could not be read.", detail=f"{step}: {type(error).__name__}"
             ) from None
-    message._validated = True
     body = message.get_launch_data()
     _check_audience(body)
     _spend_nonce(body)
@@ -189,12 +188,18 @@ def _cookie_refusal(state: str, detail: str) -> LaunchRefused:
 
 
 def _check_audience(body: dict) -> None:
+    # pylti1p3 takes the first audience as the client ID and finds the registration by it;
+    # OIDC also says: several audiences need an azp, and an azp must be that client ID.
     aud = body.get("aud")
-    if isinstance(aud, list) and len(aud) > 1 and body.get("azp") != aud[0]:
+    client_id = aud[0] if isinstance(aud, list) and aud else aud
+    azp = body.get("azp")
+    if (azp is not None and azp != client_id) or (
+        isinstance(aud, list) and len(aud) > 1 and azp is None
+    ):
         raise LaunchRefused(
             403,
             "The launch names several audiences but not learnapp as the authorized party.",
-            detail=f"aud={aud!r} azp={body.get('azp')!r}",
+            detail=f"aud={aud!r} azp={azp!r}",
         )
 
 

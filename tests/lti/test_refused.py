@@ -214,3 +214,38 @@ def test_a_refused_launch_page_may_be_framed_by_registered_platforms_only(client
     policy = response["Content-Security-Policy"]
     assert "frame-ancestors https://lms.example.test" in policy
     assert "X-Frame-Options" not in response
+
+
+LTI = "https://purl.imsglobal.org/spec/lti/claim/"
+
+
+@pytest.mark.parametrize(
+    ("claims", "says"),
+    [
+        ({LTI + "context": None}, "which course"),
+        ({LTI + "context": "course-101"}, "which course"),
+        ({LTI + "context": {"id": 101}}, "which course"),
+        ({LTI + "roles": "Instructor"}, "not a list of roles"),
+        ({"email": "x" * 300 + "@school.example"}, "malformed: email"),
+        ({"name": {"first": "Ada"}}, "malformed: name"),
+        ({"sub": "s" * 256}, "malformed: sub"),
+        ({LTI + "tool_platform": {"name": "no guid"}}, "tool platform guid"),
+        ({LTI + "resource_link": {"id": "r" * 300}}, "resource link id"),
+    ],
+)
+def test_a_signed_launch_with_malformed_claims_is_a_400_not_a_crash(
+    client, platform, auth, caplog, claims, says
+):
+    token = platform.sign(platform.claims(auth["nonce"], roles=INSTRUCTOR) | claims)
+    assert_refused(post(client, token, auth["state"]), 400, says, caplog, token)
+
+
+def test_an_azp_that_is_not_learnapp_is_refused(client, platform, auth, caplog):
+    token = platform.sign(platform.claims(auth["nonce"], roles=INSTRUCTOR, azp="another-tool"))
+    assert_refused(post(client, token, auth["state"]), 403, "authorized party", caplog, token)
+
+
+def test_a_role_learnapp_has_no_use_for_is_refused(client, platform, auth, caplog):
+    mentor = ["http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor"]
+    token = platform.sign(platform.claims(auth["nonce"], roles=mentor))
+    assert_refused(post(client, token, auth["state"]), 403, "none of these roles", caplog, token)
