@@ -195,6 +195,11 @@ def _ensure_flusher() -> None:
             return
         if _state["pid"] != pid:
             _rows.clear()
+        # Connect now, while threads may still be started. On PostgreSQL the first connection
+        # opens the process's connection pool, which starts threads of its own; a worker that
+        # only answered requests without a key (counted in the cache) would otherwise first
+        # connect at exit, when Python refuses new threads, and lose the rows it holds.
+        connection.ensure_connection()
         thread = threading.Thread(target=_flush_forever, name="sandbox-log-flusher", daemon=True)
         _state.update(pid=pid, thread=thread)
         thread.start()
