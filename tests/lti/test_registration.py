@@ -125,3 +125,47 @@ def test_the_admin_registers_a_platform_with_its_frame_origins(client, tool_key)
     assert page.status_code == 200
     assert "learnapp_platform-0-frame_origins" in page.content.decode()
     assert client.get("/admin/lti/linkedclass/").status_code == 200
+
+
+def test_a_platform_registered_in_the_admin_can_launch(client, tool_key, monkeypatch):
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    platform = FakePlatform(origin="https://moodle.school.example")
+    form = {
+        "name": "Moodle at School",
+        "uuid": "6f1c1c9e-0b7e-4d39-9d1e-1f0c1a2b3c4d",
+        "issuer": platform.issuer,
+        "client_id": platform.client_id,
+        "audience": "",
+        "auth_url": platform.auth_login_url,
+        "token_url": platform.auth_token_url,
+        "keyset_url": platform.keyset_url,
+        "is_active": "on",
+        "public_key": "",
+        "private_key": "",
+        "deployments-TOTAL_FORMS": "1",
+        "deployments-INITIAL_FORMS": "0",
+        "deployments-0-deployment_id": platform.deployment_id,
+        "deployments-0-is_active": "on",
+        "deployments-0-pns_url": "",
+        "learnapp_platform-TOTAL_FORMS": "1",
+        "learnapp_platform-INITIAL_FORMS": "0",
+        "learnapp_platform-0-frame_origins": "https://moodle.school.example/path",
+    }
+    response = client.post("/admin/lti_tool/ltiregistration/add/", form)
+    assert response.status_code == 200  # the frame origin with a path is refused
+    assert "is not an origin" in response.content.decode()
+    form["learnapp_platform-0-frame_origins"] = "https://moodle.school.example"
+    response = client.post("/admin/lti_tool/ltiregistration/add/", form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+
+    client.logout()
+    platform.serve_keyset(monkeypatch)
+    launched = platform.launch(
+        client,
+        sub="teacher-1",
+        roles=["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"],
+    )
+    assert launched.status_code == 302
+    page = client.get(launched["Location"])
+    assert "frame-ancestors https://moodle.school.example" in page["Content-Security-Policy"]
