@@ -46,8 +46,8 @@ class QuestionForm(forms.Form):
         max_length=MAX_SOURCE_CHARS,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 22, "spellcheck": "true", "class": "source"}),
-        help_text="The format of content/ assessment questions: single, multiple, numeric, "
-        "ordering, or a template. Problems are listed with their line numbers.",
+        help_text="Single choice, multiple answer, numeric entry, ordering or a template, in "
+        "learnapp's question format (below). Problems are listed with their line numbers.",
         error_messages={"required": "Write the question."},
     )
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
+from learnapp.accounts.profiles import display_name
 from learnapp.authoring.bank import questions_for
 from learnapp.catalog.models import Pattern, Question
 from learnapp.catalog.variants import generic
@@ -63,6 +64,8 @@ class ClassroomForm(forms.ModelForm):
     class Meta:
         model = Classroom
         fields = ["name"]
+        # On the Classes page, next to a join code field, a bare "Name" reads as the user's own.
+        labels = {"name": "Class name"}
 
 
 class JoinForm(forms.Form):
@@ -93,8 +96,17 @@ def classroom_learners(classroom: Classroom):
     from django.contrib.auth import get_user_model
 
     return (
-        get_user_model().objects.filter(class_memberships__classroom=classroom).order_by("username")
+        get_user_model()
+        .objects.filter(class_memberships__classroom=classroom)
+        .select_related("profile")
+        .order_by("username")
     )
+
+
+def _learner_label(user) -> str:
+    # Rosters show names (issue 11.6); the user name tells two Ana Limas apart.
+    name = display_name(user)
+    return name if name == user.get_username() else f"{name} ({user.get_username()})"
 
 
 # How long an assignment runs when the instructor does not say otherwise.
@@ -202,6 +214,8 @@ class AssignmentForm(forms.ModelForm):
         self.fields["pattern"].queryset = Pattern.objects.active()
         self.fields["group"].queryset = classroom.groups.all()
         self.fields["learners"].queryset = classroom_learners(classroom)
+        self.fields["learners"].label_from_instance = _learner_label
+        self.fields["title"].error_messages["required"] = "Give the assignment a title."
         # The assessment pool only: a quiz of practice questions could be learned, worked
         # solutions and all, in practice.
         bank = (
@@ -219,7 +233,10 @@ class AssignmentForm(forms.ModelForm):
         if pattern_slug:
             bank = bank.filter(Q(pattern__slug=pattern_slug) | Q(pk__in=chosen))
         self.fields["questions"].queryset = bank
+        # The instructor's own questions sit among the pool's; "Yours" finds them in the list.
+        owner_id = classroom.instructor_id
         self.fields["questions"].label_from_instance = lambda q: (
+            f"{'Yours · ' if q.owner_id == owner_id else ''}"
             f"{q.pattern.title} · {q.get_difficulty_display().lower()}: {question_text(q)}"
         )
         if chosen:
@@ -315,6 +332,7 @@ class ExtensionForm(forms.Form):
     def __init__(self, *args, classroom: Classroom, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = classroom_learners(classroom)
+        self.fields["user"].label_from_instance = _learner_label
         for field in self.fields.values():
             field.widget.attrs["aria-required"] = "true"
 
@@ -416,7 +434,9 @@ class FeedbackForm(forms.Form):
             )
             self.initial.setdefault("override_reason", feedback.override_reason)
         self.fields["override_score"].help_text = (
-            f"From 0 to {attempt.total}, such as 7.5. " + self.fields["override_score"].help_text
+            # The example stays inside the range it follows ("0 to 6, such as 7.5" misled).
+            f"From 0 to {attempt.total}, such as {max(attempt.total - 1, 0)}.5. "
+            + self.fields["override_score"].help_text
         )
         self.fields["override_score"].widget.attrs["inputmode"] = "decimal"
 
