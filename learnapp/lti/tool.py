@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import requests
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -22,6 +23,7 @@ from lti_tool.models import LtiDeployment, LtiLaunch, LtiRegistration
 from lti_tool.utils import DjangoToolConfig
 from pylti1p3.contrib.django import DjangoCacheDataStorage, DjangoMessageLaunch, DjangoOIDCLogin
 from pylti1p3.exception import LtiException, OIDCException
+from pylti1p3.registration import Registration
 
 from .embedding import cookies_for_frames
 from .keys import signing_key
@@ -31,6 +33,9 @@ from .models import UsedNonce
 # session id over HTTPS): they come back in a cross-site POST, so they must be SameSite=None.
 PYLTI_COOKIE_PREFIX = "lti1p3-"
 LOGIN_PARAMS_KEY = "lti-login-params:"
+KEYSET_CACHE_PREFIX = "lti-platform-keyset:"
+KEYSET_CACHE_SECONDS = 10 * 60
+KEYSET_TIMEOUT = (3, 5)  # connect, read (seconds)
 NONCE_MEMORY_DAYS = 1  # pylti1p3 forgets issued nonces after a day: older ones cannot come back
 
 
@@ -52,13 +57,16 @@ class ToolConfig(DjangoToolConfig):
     platforms leave out when they have registered the tool once.
     """
 
+    found: Registration | None = None  # pylti1p3's registration, to hand it the platform's keys
+
     def find_registration_by_params(self, iss, client_id, *args, **kwargs):
         if client_id is None:
             registrations = list(LtiRegistration.objects.active().filter(issuer=iss)[:2])
             if len(registrations) != 1:
                 return None
             client_id = registrations[0].client_id
-        return super().find_registration_by_params(iss, client_id, *args, **kwargs)
+        self.found = super().find_registration_by_params(iss, client_id, *args, **kwargs)
+        return self.found
 
     def find_deployment_by_params(self, iss, deployment_id, client_id, *args, **kwargs):
         self.deployment = LtiDeployment.objects.filter(
@@ -74,6 +82,31 @@ class ToolConfig(DjangoToolConfig):
 
     def find_deployment(self, iss, deployment_id):  # pragma: no cover - one-client mode is off
         return None
+
+
+def platform_keyset(url: str, *, fresh: bool = False) -> dict:
+    """The platform's public keys, kept for a while and fetched with a time limit.
+
+    pylti1p3 would fetch them at every launch and wait for ever on a platform that does not
+    answer. A token signed with a key we have not seen makes the launch fetch them afresh
+    (the platform rotated its key).
+    """
+    key = f"{KEYSET_CACHE_PREFIX}{hashlib.sha256(url.encode()).hexdigest()}"
+    keyset = None if fresh else cache.get(key)
+    if keyset is None:
+        try:
+            with requests.Session() as session:
+                keyset = session.get(url, timeout=KEYSET_TIMEOUT).json()
+        except (requests.RequestException, ValueError) as error:
+            raise KeysetUnavailable(f"{url}: {type(error).__name__}") from None
+        if not isinstance(keyset, dict) or not isinstance(keyset.get("keys"), list):
+            raise KeysetUnavailable(f"{url}: not a JWKS")
+        cache.set(key, keyset, KEYSET_CACHE_SECONDS)
+    return keyset
+
+
+class KeysetUnavailable(Exception):
+    pass
 
 
 def _storage() -> DjangoCacheDataStorage:
@@ -156,9 +189,20 @@ def validate_launch(request: HttpRequest) -> LtiLaunch:
     # checked by the registration lookup below and the azp rule after it.
     message.set_jwt_verify_options({"verify_aud": False, "require": ["exp", "iat"]})
     message.set_auto_validation(enable=False)
+    tool_config = message.get_tool_conf()
     for step, status, reason in _STEPS:
         try:
-            getattr(message, step)()
+            if step == "validate_jwt_signature":
+                _check_signature(message, tool_config.found)
+            else:
+                getattr(message, step)()
+        except KeysetUnavailable as error:
+            raise LaunchRefused(
+                403,
+                "learnapp could not read the platform's public keys to check the launch. "
+                "Try again in a moment; if it keeps happening, tell the course administrator.",
+                detail=f"keyset: {error}",
+            ) from None
         except LtiException as error:
             if step == "validate_state" and f"{PYLTI_COOKIE_PREFIX}{state}" not in request.COOKIES:
                 raise _cookie_refusal(state, str(error)) from None
@@ -174,6 +218,18 @@ def validate_launch(request: HttpRequest) -> LtiLaunch:
     _spend_nonce(body)
     message.save_launch_data()
     return LtiLaunch(message)
+
+
+def _check_signature(message: DjangoMessageLaunch, registration: Registration) -> None:
+    url = registration.get_key_set_url()
+    registration.set_key_set(platform_keyset(url))
+    try:
+        message.validate_jwt_signature()
+    except LtiException as error:
+        if "Unable to find public key" not in str(error):
+            raise
+        registration.set_key_set(platform_keyset(url, fresh=True))
+        message.validate_jwt_signature()
 
 
 def _cookie_refusal(state: str, detail: str) -> LaunchRefused:

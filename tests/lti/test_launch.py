@@ -292,3 +292,38 @@ def test_two_first_launches_at_once_make_one_class(client, platform, monkeypatch
     assert response.status_code == 302
     assert list(Classroom.objects.values_list("name", flat=True)) == ["Theirs"]
     assert Teaching.objects.get().linked_class.classroom.name == "Theirs"
+
+
+class TestPlatformKeys:
+    def test_the_platforms_keys_are_fetched_once_for_several_launches(self, client, platform):
+        platform.launch(client, sub="teacher-1", roles=INSTRUCTOR)
+        client.cookies.clear()
+        platform.launch(client, sub="teacher-1", roles=INSTRUCTOR)
+        assert platform.keyset_fetches == 1
+
+    def test_a_token_signed_with_the_platforms_new_key_fetches_the_keys_again(
+        self, client, platform
+    ):
+        from tests.lti.platform import new_key
+
+        platform.launch(client, sub="teacher-1", roles=INSTRUCTOR)
+        platform.kid = "platform-key-2"
+        platform.private_pem, platform.public_jwk = new_key(platform.kid)
+        client.cookies.clear()
+        response = platform.launch(client, sub="teacher-1", roles=INSTRUCTOR)
+        assert response.status_code == 302
+        assert platform.keyset_fetches == 2
+
+    def test_a_platform_whose_keys_cannot_be_fetched_is_refused_with_a_reason(
+        self, client, platform, monkeypatch
+    ):
+        import requests
+
+        def down(session, url, *args, **kwargs):
+            assert kwargs["timeout"]  # never waits for ever on the platform
+            raise requests.ConnectTimeout(url)
+
+        monkeypatch.setattr(requests.Session, "get", down)
+        response = platform.launch(client, sub="teacher-1", roles=INSTRUCTOR)
+        assert response.status_code == 403
+        assert "could not read the platform&#x27;s public keys" in response.content.decode()
