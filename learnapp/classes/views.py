@@ -756,7 +756,7 @@ def preview_result(request: HttpRequest, assignment_id: int) -> HttpResponse:
         review_entry(item, run.answer(number), rulings.get(item.question_id, ""))
         for number, item in enumerate(run.items, start=1)
     ]
-    rule = StrongRule.snapshot()
+    rule = StrongRule.for_tally(counted)
     return render(
         request,
         "classes/preview_result.html",

@@ -398,11 +398,8 @@ def submit_attempt(attempt_id: int, learner: Learner | int, at=None) -> Attempt:
             return attempt
         items = attempt.items.only("question_id", "difficulty")
         credits = dict(attempt.answers.values_list("question_id", "credit"))
-        apply_tally(
-            attempt,
-            tally(items, credits, rulings_for(attempt.assignment_id)),
-            StrongRule.snapshot(),
-        )
+        counted = tally(items, credits, rulings_for(attempt.assignment_id))
+        apply_tally(attempt, counted, StrongRule.for_tally(counted))
         attempt.submitted_at = at or timezone.now()
         attempt.is_late = attempt.due_at is not None and attempt.submitted_at > attempt.due_at
         attempt.save(

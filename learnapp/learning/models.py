@@ -53,9 +53,26 @@ class StrongRule:
     MIN_CORRECT = 8
     MIN_HARD_CORRECT = 1
 
+    ASKED = 10
+
     @classmethod
-    def snapshot(cls) -> dict:
-        return {"min_correct": cls.MIN_CORRECT, "min_hard_correct": cls.MIN_HARD_CORRECT}
+    def snapshot(cls, asked: int = ASKED, hard_asked: int | None = None) -> dict:
+        """The rule for a sitting of `asked` questions, `hard_asked` of them hard.
+
+        A pattern's test asks ten; an instructor's custom quiz may ask fewer, or no hard
+        question: the same share is needed (8 of 10 is 5 of 6, rounded up), and a hard question
+        only when one was asked. Never "8 of 6 right".
+        """
+        needed = -(-cls.MIN_CORRECT * asked // cls.ASKED) if asked else 0
+        hard_needed = cls.MIN_HARD_CORRECT
+        if hard_asked is not None:
+            hard_needed = min(hard_needed, hard_asked)
+        return {"min_correct": needed, "min_hard_correct": hard_needed}
+
+    @classmethod
+    def for_tally(cls, counted) -> dict:
+        """The rule for what a tally (grading.Tally) shows was asked."""
+        return cls.snapshot(counted.total, counted.breakdown["hard"][1])
 
 
 class AttemptQuerySet(models.QuerySet):
