@@ -30,7 +30,14 @@ def _labelled_set(slug: str) -> scoring.LabelledSet:
         failure = outcomes.invalid_parameter(
             "There is no labelled set for that pattern.", f"Use one of: {known}."
         )
-        raise api.BadInput(replace(failure, status=404, code="unknown_labelled_set"))
+        # The pattern is a part of the path, not a query parameter as invalid_parameter says.
+        explanation = (
+            "The last part of the path names the lesson whose labelled set scores your "
+            "predictions; only the model-quality lessons ship one."
+        )
+        raise api.BadInput(
+            replace(failure, status=404, code="unknown_labelled_set", explanation=explanation)
+        )
     return labelled
 
 
