@@ -228,7 +228,8 @@ def score_chart(tests: list) -> dict | None:
     """Coordinates for a server-rendered SVG of test scores over time (no script needed)."""
     if not tests:
         return None
-    width, height, left, top, bottom = 640, 220, 44, 16, 28
+    # `left` leaves room for the widest axis label, "100%", at the SVG's font size.
+    width, height, left, top, bottom = 640, 220, 56, 16, 28
     plot_w, plot_h = width - left - 16, height - top - bottom
     step = plot_w / max(len(tests) - 1, 1)
     series: dict[str, list] = {}

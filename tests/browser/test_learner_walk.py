@@ -1,0 +1,93 @@
+"""What a new learner's walk (lesson, practice with hints, a test, progress, the sandbox's
+metrics) found in the way at phone and desktop widths, checked in Chromium so it stays fixed."""
+
+import re
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from tests.factories import make_assessment_pool, make_question_set
+
+from .conftest import serious_accessibility_violations
+
+pytestmark = pytest.mark.browser
+
+WIDTHS = [390, 1280]
+
+
+@pytest.fixture
+def keys(transactional_db):
+    pattern, _ = make_question_set(slug="keys", title="Keys")
+    make_assessment_pool(pattern)
+    return pattern
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_hint_button_clears_the_check_button_and_one_hint_is_not_a_list(page, keys, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/patterns/keys/practice/2/")
+    check = page.get_by_role("button", name="Check answer").bounding_box()
+    hint = page.get_by_role("button", name="Show a hint").bounding_box()
+    # The two buttons were drawn touching, one under the other, as if they were one control.
+    assert hint["y"] - (check["y"] + check["height"]) >= 8, (check, hint)
+
+    page.get_by_role("button", name="Show a hint").click()
+    shown = page.locator("#hint")
+    expect(shown).to_contain_text("SECRET-HINT-2")
+    expect(shown.locator("ol, li")).to_have_count(0)
+    assert serious_accessibility_violations(page) == []
+    assert page.console_errors == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_score_chart_shows_its_100_percent_label_whole(page, keys, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/patterns/keys/test/")
+    page.get_by_role("button", name="Start the test").click()
+    expect(page.locator("form[data-ready]")).to_have_count(1)
+    page.goto(page.url.rsplit("/q/", 1)[0] + "/submit/")
+    page.get_by_role("button", name="Submit the test").click()
+    expect(page.get_by_role("heading", name=re.compile("You scored"))).to_be_visible()
+
+    page.goto("/progress/")
+    label = page.locator(".chart svg text", has_text="100%")
+    # "100%" was drawn from x = 0 of the chart, its "1" under the chart's border.
+    overhang = label.evaluate(
+        "t => t.ownerSVGElement.getBoundingClientRect().left - t.getBoundingClientRect().left"
+    )
+    assert overhang < -2, overhang
+    assert serious_accessibility_violations(page) == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_metric_keeps_its_number_and_unit_together(page, live_server, transactional_db, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/sandbox/")
+    page.get_by_label("Name").fill("Walk key")
+    page.get_by_role("button", name="Create key").click()
+    raw = page.locator("#new-key-value").inner_text().strip()
+    bearer = {"Authorization": f"Bearer {raw}"}
+    api = live_server.url + "/sandbox/api"
+    requests.get(api + "/data", headers={**bearer, "X-Sandbox-Delay-Ms": "1100"}, timeout=10)
+    requests.get(api + "/data", headers=bearer, timeout=10)
+
+    page.goto("/sandbox/metrics/")
+    latency = page.locator("#latency")
+    values = latency.locator("tbody td:first-of-type")
+    expect(values.first).to_be_visible()
+    lines = values.evaluate_all(
+        """cells => cells.map(cell => {
+            const range = document.createRange();
+            range.selectNodeContents(cell);
+            const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+            return [cell.textContent.trim(), tops.size];
+        })"""
+    )
+    assert any(text.endswith(" s") for text, _ in lines), lines  # a value in seconds is there
+    assert all(count == 1 for _, count in lines), lines  # "1.10 s", not "1.10" over "s"
+    # Rendered text: "not judged" was capitalised word by word into "Not Judged".
+    assert latency.locator(".level-none").first.inner_text() == "Not judged"
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert serious_accessibility_violations(page) == []
+    assert page.console_errors == []
