@@ -1,6 +1,6 @@
 """What a validated resource-link launch does in learnapp: who, which class, where to go."""
 
-import hashlib
+import secrets
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -55,9 +55,10 @@ def launch_role(roles: list[str]) -> str | None:
     return None
 
 
-def _username(issuer: str, subject: str) -> str:
-    # Unique per (issuer, subject), stable, and never an address someone could sign up with.
-    return "lti-" + hashlib.sha256(f"{issuer}\n{subject}".encode()).hexdigest()[:24]
+def _new_username() -> str:
+    # Random, not derived from issuer and subject: subjects are often small numbers, and a
+    # name anyone could work out could be signed up for first and then receive the launch.
+    return f"lti-{secrets.token_hex(12)}"
 
 
 def _user_for(lti_launch: LtiLaunch):
@@ -78,9 +79,9 @@ def _user_for(lti_launch: LtiLaunch):
     if linked is not None:
         user = linked.auth_user
     else:
-        user, _ = User.objects.get_or_create(username=_username(issuer, subject))
-        if user.has_usable_password():
-            user.set_unusable_password()
+        user = User(username=_new_username())
+        user.set_unusable_password()
+        user.save()
     if lti_user.auth_user_id != user.pk:
         lti_user.auth_user = user
         lti_user.save(update_fields=["auth_user", "datetime_modified"])

@@ -327,3 +327,15 @@ class TestPlatformKeys:
         response = platform.launch(client, sub="teacher-1", roles=INSTRUCTOR)
         assert response.status_code == 403
         assert "could not read the platform&#x27;s public keys" in response.content.decode()
+
+
+def test_an_account_signed_up_under_a_guessable_name_never_receives_a_launch(client, platform):
+    import hashlib
+
+    # What a name derived from issuer and subject would be: anyone could sign up with it.
+    guess = hashlib.sha256(f"{platform.issuer}\nteacher-1".encode()).hexdigest()[:24]
+    squatter = UserFactory(username=f"lti-{guess}")
+    platform.launch(client, sub="teacher-1", roles=INSTRUCTOR)
+    launched = client.get("/classes/").wsgi_request.user
+    assert launched.pk != squatter.pk
+    assert launched.username.startswith("lti-")
