@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from tests.factories import make_assessment_pool, make_question_set
 
 from .conftest import serious_accessibility_violations
+from .test_worked_example import lesson  # noqa: F401  (the API key lesson, as shipped)
 
 pytestmark = pytest.mark.browser
 
@@ -91,3 +92,18 @@ def test_a_metric_keeps_its_number_and_unit_together(page, live_server, transact
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert serious_accessibility_violations(page) == []
     assert page.console_errors == []
+
+
+@pytest.mark.usefixtures("lesson")
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_faded_example_s_controls_are_set_like_the_rest_of_the_site(page, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/patterns/api-key-management/")
+    check = page.locator("#try-1").get_by_role("button", name="Check my step")
+    other = page.get_by_role("button", name="Practise the questions").or_(
+        page.get_by_role("link", name="Practise the questions")
+    )
+    font = "el => getComputedStyle(el).fontFamily"
+    assert check.evaluate(font) == other.first.evaluate(font)
+    label = page.locator("#try-1 .worked-label")
+    assert label.evaluate(font) == other.first.evaluate(font)
