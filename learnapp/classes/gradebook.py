@@ -8,6 +8,7 @@ from datetime import datetime
 from fractions import Fraction
 
 from django.contrib.auth import get_user_model
+from django.db import connections
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +20,7 @@ from learnapp.catalog.models import Question, QuestionVersion
 from learnapp.catalog.variants import generic, variant
 from learnapp.learning.grading import finish_if_overdue, rulings_for
 from learnapp.learning.models import Answer, Attempt, AttemptItem
-from learnapp.learning.points import format_points
+from learnapp.learning.points import format_points, to_fraction
 
 from .assigning import Status, status_of, window_for
 from .models import Assignment, Classroom, Extension, LearnerGroup
@@ -72,6 +73,10 @@ def _below_bar(score: Fraction, total: int) -> bool:
     return Fraction(score, total) < NEEDS_HELP_BELOW
 
 
+# A stored score's text as a Fraction: a class's 10,000 scores take a few dozen distinct texts.
+_stored = functools.lru_cache(maxsize=4096)(to_fraction)
+
+
 @functools.lru_cache(maxsize=4096)
 def _points(score: Fraction) -> str:
     # A class's scores take few distinct values; rounding each of 10,000 through Decimal is not.
@@ -108,12 +113,7 @@ class Row:
     def cells_html(self) -> SafeString:
         """Every cell of the row as table cells, laid out as the template's loop laid them."""
         # Safe: cell_html escapes every value it puts in.
-        return mark_safe(
-            "".join(
-                f'\n        <td class="grade-cell">{cell_html(cell)}</td>\n        '
-                for cell in self.cells
-            )
-        )
+        return mark_safe("".join(_CELL.format(cell_html(cell)) for cell in self.cells))
 
 
 @dataclass
@@ -146,35 +146,114 @@ def _targets(assignments: list[Assignment]) -> dict[int, set[int] | None]:
     return targets
 
 
-@dataclass(frozen=True)
-class _Sitting:
-    """What the grid needs of an attempt: plain values, not a model instance per cell."""
+# What the grid needs of an attempt, as a plain tuple (10,000 objects cost a tenth of the page):
+# (pk, the grade that counts, total, submitted?, late?, override, comment, override reason).
+# The grade that counts is the instructor's override, else the score. "Submitted?" is whether,
+# not when: 10,000 datetimes parsed from the database were a tenth of the page.
+_PK, _COUNTED, _TOTAL, _SUBMITTED, _LATE, _OVERRIDE, _COMMENT, _REASON = range(8)
 
-    pk: int
-    score: Fraction | None
-    total: int
-    # Whether, not when: 10,000 datetimes parsed from the database were a tenth of the page.
-    is_submitted: bool
-    is_late: bool
-    # From the attempt's AttemptFeedback, read in the same query (a LEFT JOIN).
-    override: Fraction | None = None
-    comment: str | None = None
-    override_reason: str | None = None
 
-    @property
-    def counted(self) -> Fraction | None:
-        """The grade that counts: the instructor's override, else the score."""
-        return self.override if self.override is not None else self.score
+def _sittings(in_scope: dict) -> dict[tuple[int, int], list[tuple]]:
+    """Every attempt in scope, by (assignment id, user id), oldest first (one query).
+
+    The rows come straight from the cursor: the ORM's per-value converters cost more than the
+    query at 10,000 attempts. Scores are parsed once per distinct text.
+    """
+    queryset = (
+        Attempt.objects.filter(**in_scope)
+        .order_by("pk")
+        .annotate(is_submitted=ExpressionWrapper(Q(submitted_at__isnull=False), BooleanField()))
+        .values_list(
+            "pk",
+            "assignment_id",
+            "learner__user_id",
+            "score",
+            "total",
+            "is_submitted",
+            "is_late",
+            # From the attempt's AttemptFeedback, in the same query (a LEFT JOIN).
+            "instructor_feedback__override_score",
+            "instructor_feedback__comment",
+            "instructor_feedback__override_reason",
+        )
+    )
+    sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    sittings: dict[tuple[int, int], list[tuple]] = defaultdict(list)
+    for pk, assignment_id, user_id, score, total, submitted, late, override, *notes in found:
+        score = None if score is None else _stored(score)
+        if override is not None:
+            override = _stored(override)
+        sittings[(assignment_id, user_id)].append(
+            (
+                pk,
+                score if override is None else override,
+                total,
+                bool(submitted),
+                bool(late),
+                override,
+                *notes,
+            )
+        )
+    return sittings
+
+
+def _summary(mine: list[tuple]) -> tuple[str, tuple | None]:
+    """A learner's status on an assignment they have attempted, and their best submission.
+
+    The same rule as `assigning.status_of` for a learner with attempts (which needs no window).
+    """
+    if len(mine) == 1:
+        # Nearly every cell: one attempt.
+        only = mine[0]
+        if not only[_SUBMITTED]:
+            return Status.IN_PROGRESS, None
+        return (Status.LATE if only[_LATE] else Status.SUBMITTED), only
+    submitted = [s for s in mine if s[_SUBMITTED]]
+    if not submitted:
+        return Status.IN_PROGRESS, None
+    status = Status.LATE if all(s[_LATE] for s in submitted) else Status.SUBMITTED
+    # The best by the grade that counts: an override can raise or lower it.
+    return status, max(submitted, key=lambda s: (s[_COUNTED] or 0, -s[_PK]))
 
 
 # Stands for a user's id in the learner page's URL, reversed once per gradebook.
 _USER_HOLE = 918273645546372819
 
 
-def build_gradebook(
-    classroom: Classroom, now: datetime | None = None, only: Assignment | None = None
-) -> Gradebook:
-    """Every learner by every assignment (or `only` one): eight queries whatever the size."""
+@dataclass
+class _Grid:
+    """Everything a gradebook is made of, read in eight queries whatever the class's size."""
+
+    now: datetime
+    users: list
+    assignments: list[Assignment]
+    # Per assignment: (assignment, its pk, who it is for or None for everyone, the status of a
+    # learner without attempts or an extension).
+    columns: list[tuple]
+    extensions: dict[tuple[int, int], Extension]
+    # (assignment id, user id) -> (status, best submission or None), for learners with attempts.
+    summaries: dict[tuple[int, int], tuple[str, tuple | None]]
+    learner_url: list[str]
+
+    def facts(self, user_pk: int):
+        """Per assignment, for one learner: (assignment, assigned?, status, attempts, best)."""
+        for assignment, assignment_pk, target, idle_status in self.columns:
+            key = (assignment_pk, user_pk)
+            summary = self.summaries.get(key)
+            assigned = target is None or user_pk in target
+            if summary is not None:
+                yield assignment, assigned, *summary
+                continue
+            extension = self.extensions.get(key)
+            if extension is not None:
+                idle_status = status_of(window_for(assignment, extension), [], self.now)
+            yield assignment, assigned, idle_status, None
+
+
+def _grid(classroom: Classroom, now: datetime | None, only: Assignment | None) -> _Grid:
     now = now or timezone.now()
     in_scope = {"assignment": only} if only else {"assignment__classroom": classroom}
     # Attempts whose time ran out count as submitted with what they had.
@@ -197,58 +276,117 @@ def build_gradebook(
     )
     targets = _targets(assignments)
     extensions = {(e.assignment_id, e.user_id): e for e in Extension.objects.filter(**in_scope)}
-    attempts: dict[tuple[int, int], list[_Sitting]] = defaultdict(list)
-    for pk, assignment_id, user_id, score, total, is_submitted, is_late, *feedback in (
-        Attempt.objects.filter(**in_scope)
-        .order_by("pk")
-        .annotate(is_submitted=ExpressionWrapper(Q(submitted_at__isnull=False), BooleanField()))
-        .values_list(
-            "pk",
-            "assignment_id",
-            "learner__user_id",
-            "score",
-            "total",
-            "is_submitted",
-            "is_late",
-            "instructor_feedback__override_score",
-            "instructor_feedback__comment",
-            "instructor_feedback__override_reason",
-        )
-    ):
-        attempts[(assignment_id, user_id)].append(
-            _Sitting(pk, score, total, is_submitted, is_late, *feedback)
-        )
-
+    sittings = _sittings(in_scope)
     # What is the same down a column is worked out once per assignment, not once per cell.
-    columns = [(a, a.pk, targets[a.pk], window_for(a, None)) for a in assignments]
-    learner_url = reverse("classes:learner", args=[classroom.pk, _USER_HOLE]).split(str(_USER_HOLE))
+    columns = [
+        (a, a.pk, targets[a.pk], status_of(window_for(a, None), [], now)) for a in assignments
+    ]
+    return _Grid(
+        now=now,
+        users=users,
+        assignments=assignments,
+        columns=columns,
+        extensions=extensions,
+        summaries={key: _summary(mine) for key, mine in sittings.items()},
+        learner_url=reverse("classes:learner", args=[classroom.pk, _USER_HOLE]).split(
+            str(_USER_HOLE)
+        ),
+    )
+
+
+def build_gradebook(
+    classroom: Classroom, now: datetime | None = None, only: Assignment | None = None
+) -> Gradebook:
+    """Every learner by every assignment (or `only` one): eight queries whatever the size."""
+    grid = _grid(classroom, now, only)
     rows = []
-    for user in users:
-        user_pk = user.pk
-        row = Row(user, url=str(user_pk).join(learner_url))
-        for assignment, assignment_pk, target, window in columns:
-            mine = attempts.get((assignment_pk, user_pk), [])
-            extension = extensions.get((assignment_pk, user_pk))
-            own_window = window if extension is None else window_for(assignment, extension)
-            cell = Cell(status=status_of(own_window, mine, now), attempts=len(mine))
-            cell.assigned = target is None or user_pk in target
-            submitted = [a for a in mine if a.is_submitted]
-            if submitted:
-                # The best by the grade that counts: an override can raise or lower it.
-                best = max(submitted, key=lambda a: (a.counted or 0, -a.pk))
+    for user in grid.users:
+        row = Row(user, url=str(user.pk).join(grid.learner_url))
+        for _assignment, assigned, status, best in grid.facts(user.pk):
+            cell = Cell(status=status, assigned=assigned)
+            if best is not None:
                 cell.score, cell.total, cell.is_late, cell.attempt_id = (
-                    best.counted,
-                    best.total,
-                    best.is_late,
-                    best.pk,
+                    best[_COUNTED],
+                    best[_TOTAL],
+                    best[_LATE],
+                    best[_PK],
                 )
-                if best.override is not None or best.comment:
-                    cell.overridden = best.override is not None
-                    cell.comment = best.comment or ""
-                    cell.override_reason = best.override_reason or ""
+                if best[_OVERRIDE] is not None or best[_COMMENT]:
+                    cell.overridden = best[_OVERRIDE] is not None
+                    cell.comment = best[_COMMENT] or ""
+                    cell.override_reason = best[_REASON] or ""
             row.cells.append(cell)
         rows.append(row)
-    return Gradebook(classroom, assignments, rows)
+    return Gradebook(classroom, assignments=grid.assignments, rows=rows)
+
+
+@dataclass
+class GradebookPage:
+    """The gradebook page's table, built as plain rows: (learner's URL, name, needs help?,
+    the row's grade cells as HTML)."""
+
+    classroom: Classroom
+    assignments: list[Assignment]
+    rows: list[tuple[str, str, bool, SafeString]]
+
+
+def gradebook_page(classroom: Classroom, now: datetime | None = None) -> GradebookPage:
+    """What classes/gradebook.html shows: the same cells as `build_gradebook`, without a `Cell`
+    per cell. A cell's HTML and flag depend on a few values that take few distinct
+    combinations in a class, so each combination is built (through `Cell`) once per page."""
+    grid = _grid(classroom, now, None)
+    summaries, extensions, columns = grid.summaries, grid.extensions, grid.columns
+    shown: dict[tuple, tuple[str, bool]] = {}
+    rows = []
+    for user in grid.users:
+        user_pk = user.pk
+        needs_help = False
+        cells = []
+        # The same as _Grid.facts, written out: this loop runs 10,000 times.
+        for assignment, assignment_pk, target, status in columns:
+            key = (assignment_pk, user_pk)
+            assigned = target is None or user_pk in target
+            summary = summaries.get(key)
+            if summary is None:
+                if extensions and key in extensions:
+                    status = status_of(window_for(assignment, extensions[key]), [], grid.now)
+                look = (assigned, status, None, None, False, False)
+            else:
+                status, best = summary
+                look = (
+                    (assigned, status, None, None, False, False)
+                    if best is None
+                    else (
+                        assigned,
+                        status,
+                        best[_COUNTED],
+                        best[_TOTAL],
+                        best[_LATE],
+                        best[_OVERRIDE] is not None,
+                    )
+                )
+            seen = shown.get(look)
+            if seen is None:
+                cell = Cell(look[1], look[2], look[3], look[4], assigned=look[0])
+                cell.overridden = look[5]
+                seen = shown[look] = (_CELL.format(cell_html(cell)), cell.needs_help)
+            cells.append(seen[0])
+            if seen[1]:
+                needs_help = True
+        rows.append(
+            (
+                str(user_pk).join(grid.learner_url),
+                display_name(user),
+                needs_help,
+                # Safe: cell_html escapes every value it puts in.
+                mark_safe("".join(cells)),
+            )
+        )
+    return GradebookPage(classroom, grid.assignments, rows)
+
+
+# One grade cell as the template laid it out.
+_CELL = '\n        <td class="grade-cell">{}</td>\n        '
 
 
 @dataclass

@@ -57,7 +57,7 @@ from .forms import (
     question_text,
     stem_text,
 )
-from .gradebook import build_gradebook, item_analysis
+from .gradebook import build_gradebook, gradebook_page, item_analysis
 from .landing import landing_for
 from .models import Assignment, Classroom, Extension, InstructorInvite, Membership
 
@@ -456,7 +456,7 @@ def item_regrade(request: HttpRequest, assignment_id: int, question_id: int) -> 
 @require_GET
 def gradebook(request: HttpRequest, class_id: int) -> HttpResponse:
     classroom = _taught_class(request, class_id)
-    return render(request, "classes/gradebook.html", {"book": build_gradebook(classroom)})
+    return render(request, "classes/gradebook.html", {"book": gradebook_page(classroom)})
 
 
 @login_required

@@ -63,3 +63,76 @@ def submitted_class(classroom, assignment, people):
         submitted_at=timezone.now() - timedelta(minutes=1),
     )
     return classroom, classroom.instructor
+
+
+def test_the_page_shows_every_kind_of_cell_as_the_full_gradebook_has_it(people, classroom):
+    """The page builds its rows without a Cell per cell; each kind must read the same."""
+    from learnapp.classes.gradebook import build_gradebook, gradebook_page
+    from learnapp.classes.models import AttemptFeedback, Extension, Membership
+    from tests.factories import AssignmentFactory, UserFactory, make_question_set
+
+    now = timezone.now()
+    pattern, _ = make_question_set(slug="mix", title="Mix")
+    past = AssignmentFactory(
+        classroom=classroom,
+        pattern=pattern,
+        title="Past",
+        opens_at=now - timedelta(days=9),
+        due_at=now - timedelta(days=5),
+        closes_at=now - timedelta(days=4),
+    )
+    AssignmentFactory(  # not open yet
+        classroom=classroom,
+        pattern=pattern,
+        title="Later",
+        opens_at=now + timedelta(days=1),
+        due_at=now + timedelta(days=3),
+        closes_at=now + timedelta(days=4),
+    )
+    chosen = AssignmentFactory(classroom=classroom, pattern=pattern, title="Chosen")
+    learners = [people["learner_a"], *UserFactory.create_batch(4)]
+    for user in learners[1:]:
+        Membership.objects.create(classroom=classroom, user=user)
+    chosen.learners.add(learners[0], learners[1])
+    rows = {user.pk: Learner.objects.create(user=user) for user in learners}
+
+    def sit(user, assignment, score=None, late=False, submitted=True):
+        return Attempt.objects.create(
+            learner=rows[user.pk],
+            pattern=pattern,
+            assignment=assignment,
+            total=10,
+            score=score,
+            is_late=late,
+            submitted_at=now - timedelta(days=6) if submitted else None,
+        )
+
+    sit(learners[0], past, Fraction(15, 2))
+    sit(learners[0], past, Fraction(9))  # the best of two
+    sit(learners[1], past, Fraction(4), late=True)  # late, and below the bar
+    AttemptFeedback.objects.create(
+        attempt=sit(learners[2], past, Fraction(3)), override_score=Fraction(8), comment="ok"
+    )
+    sit(learners[3], chosen, submitted=False)  # in progress (and not assigned to them)
+    sit(learners[0], chosen, Fraction(20, 3))
+    # learners[4] missed Past, but has an extension that keeps it open.
+    Extension.objects.create(
+        assignment=past,
+        user=learners[4],
+        due_at=now + timedelta(days=1),
+        closes_at=now + timedelta(days=2),
+    )
+
+    full = build_gradebook(classroom, now=now)
+    page = gradebook_page(classroom, now=now)
+    assert [a.pk for a in page.assignments] == [a.pk for a in full.assignments]
+    assert [(url, needs_help, str(cells)) for url, _name, needs_help, cells in page.rows] == [
+        (row.url, row.needs_help, str(row.cells_html())) for row in full.rows
+    ]
+    statuses = {cell.status for row in full.rows for cell in row.cells}
+    assert {Status.SUBMITTED, Status.LATE, Status.MISSED, Status.UPCOMING} <= statuses
+    assert {Status.IN_PROGRESS, Status.NOT_STARTED} <= statuses
+    shown = "".join(str(cells) for *_, cells in page.rows)
+    for text in ("9/10", "4/10", "8/10", "6.67/10", "overridden", "late", "not assigned"):
+        assert text in shown
+    assert [needs_help for _url, _name, needs_help, _cells in page.rows].count(True) >= 2
