@@ -11,7 +11,11 @@ from . import throttle
 class SignupForm(UserCreationForm):
     # Required here though optional on the model: it is the only way back into a forgotten account.
     email = forms.EmailField(
-        max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        # Said before the first submit: without it the field looked optional until it failed.
+        help_text="Required: where a link to reset a forgotten password is sent, and "
+        "reminders of assignments (you can turn those off).",
     )
 
     class Meta(UserCreationForm.Meta):

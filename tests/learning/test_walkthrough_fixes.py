@@ -55,3 +55,12 @@ def test_an_unknown_labelled_set_is_explained_as_a_path_not_a_query(client):
     assert "query parameter" not in body["explanation"]
     assert "path" in body["explanation"]
     assert "extraction-exact-match-f1" in body["hint"]
+
+
+@pytest.mark.django_db
+def test_sign_up_says_the_email_is_required_and_why_before_the_first_try(client):
+    page = client.get("/accounts/signup/").content.decode()
+    email = re.search(r'<input type="email"[^>]*>', page).group(0)
+    assert 'aria-describedby="id_email_helptext"' in email
+    help_text = re.search(r'id="id_email_helptext">([^<]+)<', page).group(1)
+    assert help_text.startswith("Required") and "password" in help_text
