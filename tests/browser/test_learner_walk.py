@@ -107,3 +107,18 @@ def test_the_faded_example_s_controls_are_set_like_the_rest_of_the_site(page, wi
     assert check.evaluate(font) == other.first.evaluate(font)
     label = page.locator("#try-1 .worked-label")
     assert label.evaluate(font) == other.first.evaluate(font)
+
+
+def test_a_preset_that_needs_a_particular_key_is_marked_without_an_emoji_font(
+    page, transactional_db
+):
+    page.goto("/sandbox/playground/")
+    marks = page.locator(".preset-needs")
+    assert marks.count() >= 1
+    for i in range(marks.count()):
+        mark = marks.nth(i)
+        # An emoji is drawn only where an emoji font is installed; elsewhere it is an empty box.
+        assert mark.inner_text().strip() == ""
+        box = mark.locator("svg").bounding_box()
+        assert box and box["width"] >= 10 and box["height"] >= 10
+    assert page.console_errors == []
