@@ -7,8 +7,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "learnapp.settings")
 
 application = get_wsgi_application()
 
-# An app server's requests allocate thousands of short-lived objects each (a gradebook about a
-# million), which the default threshold of 700 turns into several garbage collections per
+# An app server's requests allocate thousands of short-lived objects each (a gradebook far
+# more), which the default threshold of 700 turns into several garbage collections per
 # request, each also walking the tens of thousands of objects Django and the project keep for
 # the life of the process. Freezing those (they are never garbage) and collecting the young
 # generation every 10,000 allocations instead cut a lesson page's CPU time by about a seventh,
