@@ -122,3 +122,25 @@ def test_a_preset_that_needs_a_particular_key_is_marked_without_an_emoji_font(
         box = mark.locator("svg").bounding_box()
         assert box and box["width"] >= 10 and box["height"] >= 10
     assert page.console_errors == []
+
+
+LONG_CODE = "<code>status=401 url=https://api.example.com/v1/chat?key=sk-live-2b7e...f3a9</code>"
+
+
+def test_a_long_code_option_stays_inside_the_result_s_review_on_a_phone(page, transactional_db):
+    pattern, _ = make_question_set(slug="logs", title="Logs")
+    options = [
+        {"letter": letter, "html": f"{LONG_CODE} {letter}", "feedback_html": ""}
+        for letter in "ABCD"
+    ]
+    make_assessment_pool(pattern, options=options)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/patterns/logs/test/")
+    page.get_by_role("button", name="Start the test").click()
+    expect(page.locator("form[data-ready]")).to_have_count(1)
+    page.goto(page.url.rsplit("/q/", 1)[0] + "/submit/")
+    page.get_by_role("button", name="Submit the test").click()
+    expect(page.get_by_role("heading", name=re.compile("You scored"))).to_be_visible()
+    assert page.locator(".review-options code").count() >= 4
+    # The option's URL ran 36 px past the card, and the whole page scrolled sideways.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
