@@ -50,8 +50,14 @@ def due_count(learner: Learner | None, now: datetime) -> int:
 # -- making cards -----------------------------------------------------------------------------
 
 
+# fsrs numbers a Card it makes without an id by the clock and then sleeps a millisecond so the
+# next one differs; our cards are ReviewCard rows with their own keys, so any id will do, and
+# a wrong practice answer does not hold its app server worker for that millisecond (or more).
+_UNUSED_ID = 0
+
+
 def _new_card_fields(due: datetime) -> dict:
-    card = Card(due=due)
+    card = Card(card_id=_UNUSED_ID, due=due)
     return {"due": card.due, "state": card.state.value, "step": card.step}
 
 
@@ -169,6 +175,7 @@ def review(card: ReviewCard, right: bool, now: datetime) -> Outcome:
     """Record one review of the card: right is Rating.Good, wrong Rating.Again."""
     rating = Rating.Good if right else Rating.Again
     fsrs_card = Card(
+        card_id=card.pk or _UNUSED_ID,
         state=State(card.state),
         step=card.step,
         stability=card.stability,

@@ -30,3 +30,21 @@ def test_checking_looks_up_this_forms_answers_among_this_questions_only(client, 
     # the learner ever gave, and a busy learner's checks slowed down with each one.
     outer = by_token[0].split(" WHERE ", 1)[1]
     assert re.search(r'"learning_answer"\."question_id" = ', outer.split("(SELECT")[0])
+
+
+def test_a_wrong_answer_makes_its_review_card_without_waiting(client, pattern, monkeypatch):
+    from fsrs import card as fsrs_card
+
+    from learnapp.learning.models import ReviewCard
+
+    def no_sleeping(seconds):
+        raise AssertionError("a Check must not sleep")
+
+    # fsrs sleeps a millisecond after numbering a Card by the clock: a sync worker would sit
+    # idle through it on every wrong practice answer.
+    monkeypatch.setattr(fsrs_card.time, "sleep", no_sleeping)
+    token = form_token(client, 1)
+    wrong = "C"  # B is always right
+    response = client.post(practice_url(1), {"choice": wrong, "form_token": token})
+    assert response.status_code == 200
+    assert ReviewCard.objects.count() == 1
