@@ -40,7 +40,7 @@ def test_an_instructor_assigns_previews_edits_extends_and_gives_feedback(
     expect(summary).to_contain_text("Choose what to assign")
     assert teacher.title().startswith("Error: ")
     assert serious_accessibility_violations(teacher) == []
-    summary.get_by_role("link", name="Title: This field is required.").click()
+    summary.get_by_role("link", name="Title: Give the assignment a title.").click()
     expect(teacher.get_by_label("Title")).to_be_focused()
     teacher.get_by_label("Title").fill("API keys test")
     teacher.get_by_label("Pattern's test").select_option(label="API key management")
