@@ -425,6 +425,25 @@ def generic(rendered: str) -> str:
     return PLACEHOLDER.sub(lambda m: f"<var>{html.escape(m[1])}</var>", rendered)
 
 
+# The seed an instructor's pages show a template with: real numbers read better than their names
+# ("shows <var>valid</var> valid requests"), and a fixed seed gives the same wording at each visit.
+EXAMPLE_SEED = 0
+
+
+def example(version, rendered: str) -> str:
+    """One of `version`'s stored HTML fields as a learner could see it (EXAMPLE_SEED's values).
+
+    Without a template a stray placeholder is named, as by `generic`, rather than shown raw.
+    """
+    template, values = _template_and_values(version, EXAMPLE_SEED)
+    return fill(rendered, values) if template else generic(rendered)
+
+
+def varies(version) -> bool:
+    """Whether learners see the version with different values (it is a template)."""
+    return bool(getattr(version, "template", None))
+
+
 # -- variants ----------------------------------------------------------------------------------
 
 

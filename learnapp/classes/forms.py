@@ -12,7 +12,7 @@ from django.utils.text import Truncator
 from learnapp.accounts.profiles import display_name
 from learnapp.authoring.bank import questions_for
 from learnapp.catalog.models import Pattern, Question
-from learnapp.catalog.variants import generic
+from learnapp.catalog.variants import example, generic, varies
 from learnapp.learning.points import format_points
 
 from .models import (
@@ -143,7 +143,11 @@ def stem_text(stem_html: str, length: int = 90) -> str:
 
 def question_text(question: Question, length: int = 90) -> str:
     version = question.current_version
-    return (stem_text(version.stem_html, length) if version else "") or question.key
+    if not version:
+        return question.key
+    # A template reads with one example's values rather than with its values' names.
+    text = stem_text(example(version, version.stem_html), length) or question.key
+    return f"{text} (numbers vary per learner)" if varies(version) else text
 
 
 class AssignmentForm(forms.ModelForm):

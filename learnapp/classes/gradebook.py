@@ -17,7 +17,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from learnapp.accounts.profiles import display_name
 from learnapp.catalog.models import Question, QuestionVersion
-from learnapp.catalog.variants import generic, variant
+from learnapp.catalog.variants import example, variant
+from learnapp.catalog.variants import varies as template_varies
 from learnapp.learning.grading import finish_if_overdue, rulings_for
 from learnapp.learning.models import Answer, Attempt, AttemptItem
 from learnapp.learning.points import format_points, to_fraction
@@ -408,8 +409,12 @@ class ItemStats:
 
     @property
     def stem_html(self) -> str:
-        # A template's stem differs per learner; name its values instead of showing "{{total}}".
-        return generic(self.version.stem_html)
+        # A template's stem differs per learner: show one example's values (the page says so).
+        return example(self.version, self.version.stem_html)
+
+    @property
+    def varies(self) -> bool:
+        return template_varies(self.version)
 
     @property
     def share_right(self) -> float | None:

@@ -1,0 +1,88 @@
+"""Small things an instructor walkthrough found on the item analysis, regrade and assignment pages."""
+
+import re
+
+import pytest
+
+from learnapp.catalog.models import Pool, Question, QuestionVersion
+from learnapp.classes.gradebook import item_analysis
+from learnapp.learning.models import Attempt
+
+pytestmark = pytest.mark.django_db
+
+# One parameter is enough: learners each see their own number of valid requests.
+TEMPLATE = {
+    "parameters": [
+        {
+            "name": "valid",
+            "kind": "integer",
+            "low": "900",
+            "high": "990",
+            "step": "1",
+            "choices": [],
+        }
+    ],
+    "derived": [],
+}
+STEM = "<p>The log shows {{valid}} valid requests and 12 invalid ones.</p>"
+READABLE = re.compile(r"The log shows 9\d\d valid requests and 12 invalid ones\.")
+
+
+def make_first_question_a_template(assignment) -> QuestionVersion:
+    question = assignment.pattern.questions.get(position=1)
+    QuestionVersion.objects.filter(pk=question.current_version_id).update(
+        stem_html=STEM, template=TEMPLATE
+    )
+    return question
+
+
+def submit_an_attempt(client, assignment) -> Attempt:
+    client.post(f"/assignments/{assignment.pk}/start/")
+    attempt = Attempt.objects.latest("pk")
+    client.post(f"/tests/{attempt.pk}/submit/")
+    return attempt
+
+
+def test_item_analysis_shows_a_template_with_example_numbers_and_says_they_vary(
+    people, assignment, as_user
+):
+    make_first_question_a_template(assignment)
+    submit_an_attempt(as_user(people["learner_a"]), assignment)
+    page = as_user(people["instructor_x"]).get(f"/assignments/{assignment.pk}/items/").text
+    assert READABLE.search(page)
+    assert "(numbers vary per learner)" in page
+    assert page.count("(numbers vary per learner)") == 1  # not on the plain questions
+    assert "{{" not in page and "<var>" not in page
+    # The same numbers at every visit.
+    again = as_user(people["instructor_x"]).get(f"/assignments/{assignment.pk}/items/").text
+    assert READABLE.search(page)[0] == READABLE.search(again)[0]
+
+
+def test_the_regrade_page_shows_a_template_with_example_numbers(people, assignment, as_user):
+    question = make_first_question_a_template(assignment)
+    submit_an_attempt(as_user(people["learner_a"]), assignment)
+    page = (
+        as_user(people["instructor_x"])
+        .get(f"/assignments/{assignment.pk}/items/{question.pk}/regrade/?ruling=drop")
+        .text
+    )
+    assert READABLE.search(page)
+    assert "(numbers vary per learner)" in page
+    assert "{{" not in page
+
+
+def test_the_assignment_forms_question_list_reads_a_template_with_example_numbers(
+    people, classroom, assignment, as_user
+):
+    question = make_first_question_a_template(assignment)
+    # The form lists the assessment pool's questions.
+    Question.objects.filter(pk=question.pk).update(pool=Pool.ASSESSMENT)
+    page = as_user(people["instructor_x"]).get(f"/classes/{classroom.pk}/assignments/new/").text
+    assert READABLE.search(page)
+    assert "and 12 invalid ones. (numbers vary per learner)" in page
+    assert "{{" not in page and "valid valid" not in page
+
+
+def test_item_stats_of_a_plain_question_do_not_claim_to_vary(people, assignment, as_user):
+    submit_an_attempt(as_user(people["learner_a"]), assignment)
+    assert not any(item.varies for item in item_analysis(assignment))
