@@ -124,8 +124,9 @@ def _start_locked(assignment: Assignment, user, learner: Learner, now: datetime)
         raise AnswerRejected("This assignment is closed; it no longer takes answers.", 403)
     if len(attempts) >= assignment.attempts_allowed:
         raise AnswerRejected(
-            f"You have used all {assignment.attempts_allowed} attempt"
-            f"{'s' if assignment.attempts_allowed != 1 else ''} this assignment allows.",
+            "You have used your only attempt at this assignment."
+            if assignment.attempts_allowed == 1
+            else f"You have used all {assignment.attempts_allowed} attempts this assignment allows.",
             403,
         )
     picked, seen = draw_for_assignment(assignment, learner)

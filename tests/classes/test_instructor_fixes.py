@@ -86,3 +86,26 @@ def test_the_assignment_forms_question_list_reads_a_template_with_example_number
 def test_item_stats_of_a_plain_question_do_not_claim_to_vary(people, assignment, as_user):
     submit_an_attempt(as_user(people["learner_a"]), assignment)
     assert not any(item.varies for item in item_analysis(assignment))
+
+
+@pytest.mark.parametrize(
+    ("allowed", "said"),
+    [
+        (1, "You have used your only attempt at this assignment."),
+        (2, "You have used all 2 attempts this assignment allows."),
+    ],
+)
+def test_no_attempt_left_reads_naturally_for_one_attempt_and_for_several(
+    people, assignment, as_user, allowed, said
+):
+    assignment.attempts_allowed = allowed
+    assignment.save(update_fields=["attempts_allowed"])
+    learner = as_user(people["learner_a"])
+    for _ in range(allowed):
+        attempt = submit_an_attempt(learner, assignment)
+    result = learner.get(f"/tests/{attempt.pk}/result/").text
+    assert said in result
+    refused = learner.post(f"/assignments/{assignment.pk}/start/", follow=True).text
+    assert said in refused
+    assert "all 1 attempt" not in result + refused
+    assert Attempt.objects.filter(assignment=assignment).count() == allowed

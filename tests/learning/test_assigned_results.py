@@ -45,7 +45,7 @@ def test_take_again_on_an_assigned_result_starts_the_assignments_next_attempt(
 def test_an_assigned_result_with_no_attempt_left_says_so(learner_client, assigned):
     attempt = take(learner_client, assigned)  # attempts allowed: 1
     page = learner_client.get(f"/tests/{attempt.pk}/result/").content.decode()
-    assert "You have used all 1 attempt this assignment allows." in page
+    assert "You have used your only attempt at this assignment." in page
     assert "/start/" not in page and 'action="/patterns/keys/test/"' not in page
     assert 'href="/assigned/"' in page
 
