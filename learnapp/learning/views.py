@@ -587,6 +587,15 @@ def _test_overview(attempt: Attempt) -> list[dict]:
     ]
 
 
+def _quiz_title(attempt: Attempt) -> str:
+    """A custom quiz's name, its assignment's title; "" for a pattern's test, named by its pattern.
+
+    A custom quiz's questions may come from several patterns: naming the first would mislead.
+    """
+    assignment = attempt.assignment if attempt.assignment_id else None
+    return assignment.title if assignment and assignment.question_ids else ""
+
+
 def _question_page(
     request: HttpRequest, attempt: Attempt, number: int, error: str = "", typed: str = ""
 ) -> HttpResponse:
@@ -604,6 +613,7 @@ def _question_page(
         {
             "attempt": attempt,
             "pattern": attempt.pattern,
+            "quiz_title": _quiz_title(attempt),
             "number": number,
             "count": attempt.total,
             # Plain values, not the QuestionVersion: the page gets nothing that knows the answer
@@ -680,6 +690,7 @@ def test_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
         {
             "attempt": attempt,
             "pattern": attempt.pattern,
+            "quiz_title": _quiz_title(attempt),
             "overview": overview,
             "unanswered": [q["number"] for q in overview if not q["answered"]],
             "count": attempt.total,
@@ -753,6 +764,7 @@ def test_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
         {
             "attempt": attempt,
             "pattern": attempt.pattern,
+            "quiz_title": _quiz_title(attempt),
             "attempts_left": _assigned_attempts_left(attempt),
             "review": review,
             "withheld": any(entry.get("withheld") for entry in review),
