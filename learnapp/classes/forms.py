@@ -207,11 +207,14 @@ class AssignmentForm(forms.ModelForm):
         difficulty: str = "",
         pattern_slug: str = "",
         locked: bool = False,
+        typed=None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.instance.classroom = classroom
         self.locked = locked
+        # The question filter's choice, shown selected again.
+        self.bank_pattern, self.bank_difficulty = pattern_slug, difficulty
         if self.instance.pk is None:
             for name, value in default_times().items():
                 self.initial.setdefault(name, value)
@@ -232,6 +235,9 @@ class AssignmentForm(forms.ModelForm):
         # The class's instructor's own questions (learnapp.authoring) join the pool's.
         bank = bank | questions_for(classroom.instructor).filter(pattern__retired_at__isnull=True)
         chosen = self.instance.question_ids or []
+        if typed is not None:
+            # Questions ticked before filtering stay listed (and ticked) whatever the filter.
+            chosen = [*chosen, *(int(v) for v in typed.getlist("questions") if v.isdigit())]
         if difficulty:
             bank = bank.filter(Q(difficulty=difficulty) | Q(pk__in=chosen))
         if pattern_slug:
@@ -248,6 +254,15 @@ class AssignmentForm(forms.ModelForm):
         for field in self.fields.values():
             if field.required:
                 field.widget.attrs["aria-required"] = "true"
+        if typed is not None:
+            # Filtering the questions re-shows the form as typed, unbound: nothing is judged
+            # (no errors) before the instructor presses "Assign".
+            for name, field in self.fields.items():
+                if field.disabled:
+                    continue
+                self.initial[name] = field.widget.value_from_datadict(
+                    typed, None, self.add_prefix(name)
+                )
         if locked:
             # Only what the assignment already asks: a pattern or question retired since must
             # not make the unchanged value "not a valid choice".

@@ -226,13 +226,18 @@ def leave(request: HttpRequest, class_id: int) -> HttpResponse:
 def _assignment_form(
     request: HttpRequest, classroom: Classroom, instance=None, locked: bool = False
 ) -> AssignmentForm:
+    # The question filter is part of the form: its "Show" button re-shows the form with what
+    # was typed (an instructor loses nothing) and the question list narrowed; GET links work too.
+    filtering = request.method == "POST" and "filter" in request.POST
+    where = request.POST if filtering else request.GET
     return AssignmentForm(
-        request.POST or None,
+        None if filtering else (request.POST or None),
         instance=instance,
         classroom=classroom,
         locked=locked,
-        difficulty=request.GET.get("difficulty", ""),
-        pattern_slug=request.GET.get("bank_pattern", ""),
+        difficulty=where.get("difficulty", ""),
+        pattern_slug=where.get("bank_pattern", ""),
+        typed=request.POST if filtering else None,
     )
 
 
@@ -241,7 +246,7 @@ def _assignment_form(
 def assignment_create(request: HttpRequest, class_id: int) -> HttpResponse:
     classroom = _taught_class(request, class_id)
     form = _assignment_form(request, classroom)
-    if request.method == "POST" and form.is_valid():
+    if form.is_bound and form.is_valid():
         assignment = form.save()
         messages.success(request, f"“{assignment.title}” is assigned.")
         return redirect(assignment)
@@ -249,7 +254,7 @@ def assignment_create(request: HttpRequest, class_id: int) -> HttpResponse:
         request,
         "classes/assignment_form.html",
         {"classroom": classroom, "form": form, "editing": False},
-        status=400 if request.method == "POST" else 200,
+        status=400 if form.is_bound else 200,
     )
 
 
@@ -260,7 +265,7 @@ def assignment_edit(request: HttpRequest, assignment_id: int) -> HttpResponse:
     assignment = _taught_assignment(request, assignment_id)
     locked = assignment.attempts.exists()
     form = _assignment_form(request, assignment.classroom, instance=assignment, locked=locked)
-    if request.method == "POST" and form.is_valid():
+    if form.is_bound and form.is_valid():
         form.save()
         moved = refresh_attempt_windows(assignment) if locked else 0
         messages.success(
@@ -279,7 +284,7 @@ def assignment_edit(request: HttpRequest, assignment_id: int) -> HttpResponse:
             "locked": locked,
             "assignment": assignment,
         },
-        status=400 if request.method == "POST" else 200,
+        status=400 if form.is_bound else 200,
     )
 
 

@@ -109,3 +109,66 @@ def test_no_attempt_left_reads_naturally_for_one_attempt_and_for_several(
     assert said in refused
     assert "all 1 attempt" not in result + refused
     assert Attempt.objects.filter(assignment=assignment).count() == allowed
+
+
+def test_filtering_the_question_list_keeps_what_the_instructor_typed(
+    people, classroom, assignment, as_user
+):
+    from learnapp.classes.models import Assignment
+
+    easy, hard = (
+        assignment.pattern.questions.get(position=1),
+        assignment.pattern.questions.get(position=10),
+    )
+    Question.objects.filter(pk__in=[easy.pk, hard.pk]).update(pool=Pool.ASSESSMENT)
+    before = Assignment.objects.count()
+    response = as_user(people["instructor_x"]).post(
+        f"/classes/{classroom.pk}/assignments/new/",
+        {
+            "title": "Walk quiz",
+            "questions": [str(easy.pk)],
+            "due_at": "2026-12-24T09:30",
+            "attempts_allowed": "3",
+            "difficulty": "hard",
+            "filter": "1",
+        },
+    )
+    page = response.text
+    assert response.status_code == 200
+    assert Assignment.objects.count() == before  # filtering assigns nothing
+    assert 'value="Walk quiz"' in page
+    assert 'value="2026-12-24T09:30"' in page and 'value="3"' in page
+    # The ticked question stays listed and ticked; the filter shows the hard one too.
+    assert re.search(rf'name="questions" value="{easy.pk}"[^>]*checked', page)
+    assert f'name="questions" value="{hard.pk}"' in page
+    assert '<option value="hard" selected>' in page
+    # Nothing is judged yet: no error summary, no field errors.
+    assert "field-error" not in page and "Error:" not in page
+
+
+def test_the_question_filter_narrows_the_list_and_enter_still_assigns(
+    people, classroom, assignment, as_user
+):
+    easy, hard = (
+        assignment.pattern.questions.get(position=1),
+        assignment.pattern.questions.get(position=10),
+    )
+    Question.objects.filter(pk__in=[easy.pk, hard.pk]).update(pool=Pool.ASSESSMENT)
+    client = as_user(people["instructor_x"])
+    page = client.post(
+        f"/classes/{classroom.pk}/assignments/new/", {"difficulty": "hard", "filter": "1"}
+    ).text
+    assert (
+        f'name="questions" value="{hard.pk}"' in page
+        and f'name="questions" value="{easy.pk}"' not in page
+    )
+    # A link with the filter in its query string still narrows the list.
+    linked = client.get(f"/classes/{classroom.pk}/assignments/new/?difficulty=easy").text
+    assert (
+        f'name="questions" value="{easy.pk}"' in linked
+        and f'name="questions" value="{hard.pk}"' not in linked
+    )
+    # Enter in a field presses the form's first submit button: it must assign, not filter.
+    form = page[page.index('<form method="post" class="stack-form"') :]
+    first_button = re.search(r"<button[^>]*>", form)[0]
+    assert 'type="submit"' in first_button and 'name="filter"' not in first_button
