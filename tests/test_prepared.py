@@ -22,7 +22,7 @@ QUESTION = Prepared(by_slug_and_position, str, int)
 
 
 def test_each_call_finds_the_rows_of_its_own_values(django_assert_num_queries):
-    pattern, versions = make_question_set()
+    pattern, _ = make_question_set()
     other, _ = make_question_set()
     for slug, position in [(pattern.slug, 3), (other.slug, 3), (pattern.slug, 7)]:
         expected = by_slug_and_position(slug, position).get()

@@ -74,10 +74,12 @@ def _active_pattern(slug: str) -> Pattern:
 
 # Every practice GET and "Check" starts here: compiled once (learnapp.prepared).
 _PRACTICE_QUESTION = Prepared(
-    lambda slug, number: Question.objects.active()
-    .practice()
-    .select_related("current_version", "pattern")
-    .filter(pattern__slug=slug, pattern__retired_at__isnull=True, position=number)[:1],
+    lambda slug, number: (
+        Question.objects.active()
+        .practice()
+        .select_related("current_version", "pattern")
+        .filter(pattern__slug=slug, pattern__retired_at__isnull=True, position=number)[:1]
+    ),
     str,
     int,
 )
