@@ -102,6 +102,9 @@ def test_max_tokens_cuts_the_stream_short_with_length(client, bearer):
     assert [c["choices"][0]["finish_reason"] for c in got[:-1]] == [None, None, "length"]
 
 
+# Closing the response ends the request, and with it the request's database connection: on
+# PostgreSQL the row is written on a new one, which a test wrapped in a transaction cannot open.
+@pytest.mark.django_db(transaction=True)
 def test_an_unstarted_stream_closed_by_the_server_is_still_logged_once(client, bearer):
     response = post(client, bearer, stream=True)
     response.close()
