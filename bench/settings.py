@@ -4,10 +4,13 @@ Everything (middleware, templates, database, security settings) comes from learn
 the bare view pays exactly the same per-request framework cost as the pages being measured.
 """
 
+import os
+from pathlib import Path
+
 from learnapp.settings import *  # noqa: F403
 from learnapp.settings import BASE_DIR
 
 ROOT_URLCONF = "bench.urls"
 
 # Keep the benchmark's collected static files out of the developer's staticfiles/.
-STATIC_ROOT = BASE_DIR / "bench" / "out" / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("BENCH_OUT") or BASE_DIR / "bench" / "out") / "staticfiles"

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def test_bench_run_prints_every_ratio_with_a_one_second_duration():
+def test_bench_run_prints_every_ratio_with_a_one_second_duration(tmp_path):
     env = {
         k: v
         for k, v in os.environ.items()
@@ -37,6 +37,7 @@ def test_bench_run_prints_every_ratio_with_a_one_second_duration():
     }
     on_postgres = os.environ.get("DATABASE_URL", "").startswith("postgres")
     env.update(
+        BENCH_OUT=str(tmp_path / "out"),
         BENCH_DURATION="1",
         BENCH_WARMUP="1",
         BENCH_PAIRS="1",
