@@ -2,9 +2,9 @@
 
 They are catalog Questions with an owner, in the 'bank' pool: practice and pattern tests never
 draw them (those read the practice and assessment pools), the content loader never reads or
-retires them, and only their owner finds them here or in the assignment form's picker. Learners
-meet them only inside an assignment that asks them. The class model has one instructor per class
-(no co-teachers), so a question belongs to the instructor who wrote it.
+retires them. Their owner edits them here; the assignment form of a class offers the questions
+of everyone who teaches that class (its instructor and co-teachers, classes.access), and nobody
+else's. Learners meet them only inside an assignment that asks them.
 """
 
 from dataclasses import dataclass
@@ -17,6 +17,7 @@ from learnapp.accounts.roles import is_instructor
 from learnapp.catalog.loader import _version
 from learnapp.catalog.models import Pattern, Pool, Question
 from learnapp.catalog.parsing import ContentError, ContentErrors, parse_question_blocks
+from learnapp.classes.access import teachers_of
 
 from .models import Source
 from .portable import ImportProblem, PortableQuestion, local_key, to_markdown
@@ -30,6 +31,15 @@ def questions_for(user) -> QuerySet[Question]:
         return Question.objects.none()
     return (
         Question.objects.active().filter(owner=user, pool=Pool.BANK).exclude(current_version=None)
+    )
+
+
+def questions_for_class(classroom) -> QuerySet[Question]:
+    """The questions of everyone who teaches `classroom` that its custom quizzes may ask."""
+    return (
+        Question.objects.active()
+        .filter(owner__in=teachers_of(classroom).values("pk"), pool=Pool.BANK)
+        .exclude(current_version=None)
     )
 
 

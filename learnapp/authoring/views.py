@@ -11,6 +11,7 @@ from learnapp.catalog.loader import _version
 from learnapp.catalog.models import Question
 from learnapp.catalog.parsing import ContentErrors
 from learnapp.catalog.variants import variant
+from learnapp.classes.access import classes_taught_by_exactly, taught_filter
 from learnapp.classes.models import Assignment
 
 from . import bank, gift, qti
@@ -28,7 +29,7 @@ def _own_custom_quiz(request: HttpRequest, assignment_id: int) -> Assignment:
     """A custom quiz of a class the user teaches; anyone else gets a 404."""
     return get_object_or_404(
         Assignment.objects.select_related("classroom").filter(
-            classroom__instructor=request.user, pattern__isnull=True
+            taught_filter(request.user, "classroom"), pattern__isnull=True
         ),
         pk=assignment_id,
     )
@@ -45,7 +46,7 @@ def bank_list(request: HttpRequest) -> HttpResponse:
         .order_by("pattern__position", "key")
     )
     quizzes = Assignment.objects.filter(
-        classroom__instructor=request.user, pattern__isnull=True
+        classroom__in=classes_taught_by_exactly(request.user), pattern__isnull=True
     ).select_related("classroom")
     return render(
         request,

@@ -10,11 +10,12 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
 from learnapp.accounts.profiles import display_name
-from learnapp.authoring.bank import questions_for
+from learnapp.authoring.bank import questions_for_class
 from learnapp.catalog.models import Pattern, Question
 from learnapp.catalog.variants import example, generic, varies
 from learnapp.learning.points import format_points
 
+from .access import teachers_of
 from .models import (
     EARLIEST_YEAR,
     LATEST_YEAR,
@@ -90,6 +91,50 @@ class GroupForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.classroom = classroom
         self.fields["members"].queryset = classroom_learners(classroom)
+
+
+class CoTeacherForm(forms.Form):
+    """Add someone who teaches the class with you: an instructor's account, by name or email."""
+
+    who = forms.CharField(
+        label="User name or email",
+        max_length=254,
+        help_text="They must have an instructor's account. They will see this class, its "
+        "gradebook, learners and assignments as you do, and their questions can be asked in "
+        "its quizzes.",
+        error_messages={"required": "Write the co-teacher's user name or email."},
+    )
+
+    def __init__(self, *args, classroom: Classroom, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.classroom = classroom
+
+    def clean_who(self):
+        from django.contrib.auth import get_user_model
+
+        from learnapp.accounts.roles import is_instructor
+
+        from .access import teachers_of
+
+        who = self.cleaned_data["who"].strip()
+        users = get_user_model().objects.filter(Q(username__iexact=who) | Q(email__iexact=who))
+        found = list(users[:2])
+        if not found:
+            raise forms.ValidationError(f"No account is called or uses {who}.")
+        if len(found) > 1:
+            raise forms.ValidationError(f"More than one account matches {who}: use a user name.")
+        user = found[0]
+        if not is_instructor(user):
+            raise forms.ValidationError(
+                f"{display_name(user)} is not an instructor: an admin can invite them first."
+            )
+        if teachers_of(self.classroom).filter(pk=user.pk).exists():
+            raise forms.ValidationError(f"{display_name(user)} already teaches this class.")
+        if self.classroom.memberships.filter(user=user).exists():
+            raise forms.ValidationError(
+                f"{display_name(user)} is a learner in this class: remove them first."
+            )
+        return user
 
 
 def classroom_learners(classroom: Classroom):
@@ -208,6 +253,7 @@ class AssignmentForm(forms.ModelForm):
         pattern_slug: str = "",
         locked: bool = False,
         typed=None,
+        user=None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
@@ -232,8 +278,8 @@ class AssignmentForm(forms.ModelForm):
             .select_related("pattern", "current_version")
             .order_by("pattern__position", "position")
         )
-        # The class's instructor's own questions (learnapp.authoring) join the pool's.
-        bank = bank | questions_for(classroom.instructor).filter(pattern__retired_at__isnull=True)
+        # The own questions (learnapp.authoring) of everyone who teaches the class join the pool's.
+        bank = bank | questions_for_class(classroom).filter(pattern__retired_at__isnull=True)
         chosen = self.instance.question_ids or []
         if typed is not None:
             # Questions ticked before filtering stay listed (and ticked) whatever the filter.
@@ -243,10 +289,21 @@ class AssignmentForm(forms.ModelForm):
         if pattern_slug:
             bank = bank.filter(Q(pattern__slug=pattern_slug) | Q(pk__in=chosen))
         self.fields["questions"].queryset = bank
-        # The instructor's own questions sit among the pool's; "Yours" finds them in the list.
-        owner_id = classroom.instructor_id
+        # The teachers' own questions sit among the pool's; "Yours" (or a co-teacher's name)
+        # finds them in the list.
+        you = user.pk if user is not None else classroom.instructor_id
+        teachers = {t.pk: t for t in teachers_of(classroom)}
+
+        def whose(q) -> str:
+            if q.owner_id is None:
+                return ""
+            if q.owner_id == you:
+                return "Yours · "
+            owner = teachers.get(q.owner_id)
+            return f"{display_name(owner)}'s · " if owner else ""
+
         self.fields["questions"].label_from_instance = lambda q: (
-            f"{'Yours · ' if q.owner_id == owner_id else ''}"
+            f"{whose(q)}"
             f"{q.pattern.title} · {q.get_difficulty_display().lower()}: {question_text(q)}"
         )
         if chosen:

@@ -12,6 +12,7 @@ from django.db.models import Count, F, Q
 
 from learnapp.learning.models import Attempt
 
+from .access import classes_taught_by_exactly, taught_filter
 from .assigning import Status, status_of, window_for
 from .gradebook import _targets
 from .models import Assignment, Classroom, Extension, Membership
@@ -45,11 +46,11 @@ def landing_for(user, now: datetime) -> Landing:
     submissions, recent assignments, who they are for (one or two), extensions, attempts,
     members."""
     classes = list(
-        Classroom.objects.filter(instructor=user)
+        classes_taught_by_exactly(user)
         .annotate(learner_count=Count("memberships", distinct=True))
         .order_by("name")
     )
-    taught = Assignment.objects.filter(classroom__instructor=user)
+    taught = Assignment.objects.filter(taught_filter(user, "classroom"))
     due_this_week = list(
         taught.filter(due_at__gte=now, due_at__lt=now + DUE_SOON)
         .select_related("classroom", "pattern")
@@ -57,7 +58,9 @@ def landing_for(user, now: datetime) -> Landing:
     )
     # Submitted and not opened since (see feedback.mark_reviewed).
     unseen = list(
-        Attempt.objects.filter(assignment__classroom__instructor=user, submitted_at__isnull=False)
+        Attempt.objects.filter(
+            taught_filter(user, "assignment__classroom"), submitted_at__isnull=False
+        )
         .filter(
             Q(instructor_feedback__isnull=True)
             | Q(instructor_feedback__reviewed_at__isnull=True)

@@ -68,6 +68,32 @@ class Classroom(models.Model):
         return reverse("classes:detail", args=[self.pk])
 
 
+class ClassTeacher(models.Model):
+    """Someone who teaches a class besides its instructor: a co-teacher sees and does what the
+    instructor does (classes.access.teaches says so, for every page), and the questions any
+    teacher of the class wrote can be asked in its custom quizzes.
+
+    A course opened from an LMS records its teachers in lti.Teaching; access reads both.
+    """
+
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="co_teachers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="co_teaching"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["classroom", "user"], name="unique_co_teacher")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} co-teaches {self.classroom_id}"
+
+
 class Membership(models.Model):
     classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(

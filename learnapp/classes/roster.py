@@ -26,6 +26,7 @@ from learnapp.accounts.models import Profile
 from learnapp.accounts.profiles import display_name
 from learnapp.notifications.tasks import send_set_password_email
 
+from .access import teachers_of
 from .models import Classroom, Membership
 
 MAX_LINES = 500
@@ -153,6 +154,7 @@ def add_learners(classroom: Classroom, entries: list[Entry], instructor) -> Outc
         members = set(
             Membership.objects.filter(classroom=classroom).values_list("user_id", flat=True)
         )
+        teachers = set(teachers_of(classroom).values_list("pk", flat=True))
         errors = []
         for entry in entries:
             found = accounts.get(entry.email.lower(), [])
@@ -164,8 +166,10 @@ def add_learners(classroom: Classroom, entries: list[Entry], instructor) -> Outc
                         "with the class's join code.",
                     )
                 )
-            elif found and found[0].pk == classroom.instructor_id:
+            elif found and found[0].pk == instructor.pk:
                 errors.append((entry.line, f"{entry.email} is your own address."))
+            elif found and found[0].pk in teachers:
+                errors.append((entry.line, f"{entry.email} teaches this class."))
         if errors:
             raise RosterErrors(errors)
 

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
-from .models import Classroom
+from .access import classes_taught_by
 from .roster import MAX_LINES, MAX_UPLOAD_BYTES, RosterErrors, add_learners, parse_csv, parse_pasted
 
 
@@ -39,10 +39,7 @@ class RosterForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 @login_required
 def roster_add(request: HttpRequest, class_id: int) -> HttpResponse:
-    classes = Classroom.objects.all()
-    if not request.user.is_superuser:
-        classes = classes.filter(instructor=request.user)
-    classroom = get_object_or_404(classes, pk=class_id)
+    classroom = get_object_or_404(classes_taught_by(request.user), pk=class_id)
     context = {"classroom": classroom, "errors": [], "outcome": None}
     if request.method == "GET":
         return render(request, "classes/roster_add.html", {**context, "form": RosterForm()})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import roster_views, views
+from . import answers_csv, roster_views, views
 
 app_name = "classes"
 urlpatterns = [
@@ -20,6 +20,12 @@ urlpatterns = [
         name="member_remove",
     ),
     path("classes/<int:class_id>/groups/", views.group_create, name="group_create"),
+    path("classes/<int:class_id>/teachers/", views.teacher_add, name="teacher_add"),
+    path(
+        "classes/<int:class_id>/teachers/<int:user_id>/remove/",
+        views.teacher_remove,
+        name="teacher_remove",
+    ),
     path("classes/<int:class_id>/learners/add/", roster_views.roster_add, name="roster_add"),
     path(
         "classes/<int:class_id>/assignments/new/", views.assignment_create, name="assignment_create"
@@ -57,6 +63,11 @@ urlpatterns = [
         name="preview_result",
     ),
     path("assignments/<int:assignment_id>/items/", views.item_analysis_view, name="items"),
+    path(
+        "assignments/<int:assignment_id>/answers.csv",
+        answers_csv.assignment_answers_csv,
+        name="answers_csv",
+    ),
     path("attempts/<int:attempt_id>/feedback/", views.attempt_feedback, name="attempt_feedback"),
     path(
         "assignments/<int:assignment_id>/items/<int:question_id>/regrade/",

@@ -37,6 +37,13 @@ from learnapp.learning.regrade import rule_on_item
 from learnapp.learning.responses import ResponseError, Sent, moved, response_shown
 
 from . import preview
+from .access import (
+    classes_taught_by,
+    classes_taught_by_exactly,
+    taught_filter,
+    teachers_of,
+    teaches,
+)
 from .assigning import (
     Status,
     assigned_to,
@@ -50,6 +57,7 @@ from .forms import (
     AssignmentForm,
     ClassroomForm,
     ClassWideExtensionForm,
+    CoTeacherForm,
     ExtensionForm,
     FeedbackForm,
     GroupForm,
@@ -60,23 +68,27 @@ from .forms import (
 )
 from .gradebook import build_gradebook, gradebook_page, item_analysis
 from .landing import landing_for
-from .models import Assignment, Classroom, Extension, InstructorInvite, Membership
+from .models import (
+    Assignment,
+    Classroom,
+    ClassTeacher,
+    Extension,
+    InstructorInvite,
+    Membership,
+)
 
 # -- access helpers: every lookup by id goes through one of these ------------------------------
 
 
 def _taught_class(request: HttpRequest, class_id: int) -> Classroom:
     """A class the user teaches (admins see every class); anyone else gets a 404."""
-    classes = Classroom.objects.all()
-    if not request.user.is_superuser:
-        classes = classes.filter(instructor=request.user)
-    return get_object_or_404(classes, pk=class_id)
+    return get_object_or_404(classes_taught_by(request.user), pk=class_id)
 
 
 def _taught_assignment(request: HttpRequest, assignment_id: int) -> Assignment:
-    assignments = Assignment.objects.select_related("classroom", "pattern", "group")
-    if not request.user.is_superuser:
-        assignments = assignments.filter(classroom__instructor=request.user)
+    assignments = Assignment.objects.select_related("classroom", "pattern", "group").filter(
+        taught_filter(request.user, "classroom")
+    )
     return get_object_or_404(assignments, pk=assignment_id)
 
 
@@ -106,7 +118,7 @@ def _class_list_context(request: HttpRequest, form: ClassroomForm) -> dict:
     teaching = is_instructor(request.user)
     return {
         "teaching": teaching,
-        "taught": Classroom.objects.filter(instructor=request.user) if teaching else [],
+        "taught": classes_taught_by_exactly(request.user) if teaching else [],
         "memberships": Membership.objects.filter(user=request.user).select_related(
             "classroom__instructor__profile"
         ),
@@ -136,7 +148,18 @@ def class_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
-    classroom = _taught_class(request, class_id)
+    return _class_page(request, _taught_class(request, class_id))
+
+
+def _class_page(
+    request: HttpRequest,
+    classroom: Classroom,
+    teacher_form: CoTeacherForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    co_teachers = {
+        row.user_id for row in ClassTeacher.objects.filter(classroom=classroom).only("user_id")
+    }
     members = (
         Membership.objects.filter(classroom=classroom)
         .select_related("user__profile")
@@ -154,7 +177,12 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
             "assignments": classroom.assignments.select_related("pattern", "group"),
             "group_form": GroupForm(classroom=classroom),
             "join_url": request.build_absolute_uri(f"/classes/join/{classroom.join_code}/"),
+            "teachers": [
+                (teacher, teacher.pk in co_teachers) for teacher in teachers_of(classroom)
+            ],
+            "teacher_form": teacher_form or CoTeacherForm(classroom=classroom),
         },
+        status=status,
     )
 
 
@@ -184,6 +212,38 @@ def group_create(request: HttpRequest, class_id: int) -> HttpResponse:
     return redirect(classroom)
 
 
+@login_required
+@require_POST
+def teacher_add(request: HttpRequest, class_id: int) -> HttpResponse:
+    """Add a co-teacher, by user name or email; the class page shows why not otherwise."""
+    classroom = _taught_class(request, class_id)
+    form = CoTeacherForm(request.POST, classroom=classroom)
+    if not form.is_valid():
+        return _class_page(request, classroom, teacher_form=form, status=400)
+    user = form.cleaned_data["who"]
+    ClassTeacher.objects.get_or_create(
+        classroom=classroom, user=user, defaults={"added_by": request.user}
+    )
+    messages.success(request, f"{display_name(user)} now teaches “{classroom.name}” with you.")
+    return redirect(classroom)
+
+
+@login_required
+@require_POST
+def teacher_remove(request: HttpRequest, class_id: int, user_id: int) -> HttpResponse:
+    """Remove a co-teacher (the class's instructor stays; a co-teacher may leave)."""
+    classroom = _taught_class(request, class_id)
+    row = get_object_or_404(
+        ClassTeacher.objects.select_related("user__profile"), classroom=classroom, user_id=user_id
+    )
+    row.delete()
+    if row.user_id == request.user.pk:
+        messages.success(request, f"You no longer teach “{classroom.name}”.")
+        return redirect("classes:list")
+    messages.success(request, f"{display_name(row.user)} no longer teaches “{classroom.name}”.")
+    return redirect(classroom)
+
+
 # -- joining -----------------------------------------------------------------------------------
 
 
@@ -195,7 +255,7 @@ def join(request: HttpRequest, code: str = "") -> HttpResponse:
         classroom = Classroom.objects.filter(join_code=form.cleaned_data["code"]).first()
         if classroom is None:
             form.add_error("code", "No class has this code. Check it with your instructor.")
-        elif classroom.instructor_id == request.user.pk:
+        elif teaches(request.user, classroom):
             form.add_error("code", "You teach this class.")
         else:
             _, created = Membership.objects.get_or_create(classroom=classroom, user=request.user)
@@ -238,6 +298,7 @@ def _assignment_form(
         difficulty=where.get("difficulty", ""),
         pattern_slug=where.get("bank_pattern", ""),
         typed=request.POST if filtering else None,
+        user=request.user,
     )
 
 
@@ -620,11 +681,11 @@ def class_mastery(request: HttpRequest, class_id: int) -> HttpResponse:
 
 def _taught_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
     """A submitted or open attempt at an assignment of a class the user teaches; else 404."""
-    attempts = Attempt.objects.select_related(
-        "assignment__classroom", "learner__user", "pattern"
-    ).filter(assignment__isnull=False)
-    if not request.user.is_superuser:
-        attempts = attempts.filter(assignment__classroom__instructor=request.user)
+    attempts = (
+        Attempt.objects.select_related("assignment__classroom", "learner__user", "pattern")
+        .filter(assignment__isnull=False)
+        .filter(taught_filter(request.user, "assignment__classroom"))
+    )
     return get_object_or_404(attempts, pk=attempt_id)
 
 

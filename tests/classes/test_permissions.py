@@ -1,17 +1,28 @@
-"""Who may open each URL that takes an id: anonymous, two learners, two instructors, an admin.
+"""Who may open each URL that takes an id: anonymous, two learners, two instructors, a
+co-teacher, an admin.
 
 learner_a is in instructor_x's class and has an attempt at its assignment; learner_b and
-instructor_y have nothing to do with it. "login" means a redirect to the log-in page.
+instructor_y have nothing to do with it; co_teacher was added to the class by instructor_x and
+gets what instructor_x gets, everywhere. "login" means a redirect to the log-in page.
 """
 
 import pytest
 
-from learnapp.classes.models import Membership
+from learnapp.classes.models import ClassTeacher, Membership
+from tests.factories import make_instructor
 from learnapp.learning.models import Attempt
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "learner_a", "learner_b", "instructor_x", "instructor_y", "admin"]
+ROLES = [
+    "anonymous",
+    "learner_a",
+    "learner_b",
+    "instructor_x",
+    "co_teacher",
+    "instructor_y",
+    "admin",
+]
 INSTRUCTOR_ONLY = {
     "anonymous": "login",
     "learner_a": 404,
@@ -21,6 +32,8 @@ INSTRUCTOR_ONLY = {
     "admin": 200,
 }
 INSTRUCTOR_ACTION = {**INSTRUCTOR_ONLY, "instructor_x": 302, "admin": 302}
+# A POST without the form's fields: the people allowed in are told what is missing.
+INSTRUCTOR_REFUSED = {**INSTRUCTOR_ONLY, "instructor_x": 400, "admin": 400}
 LEARNER_A_ONLY = {role: 404 for role in ROLES} | {"learner_a": 200}
 OUTSIDER = {role: 404 for role in ROLES} | {"anonymous": "login"}
 
@@ -44,6 +57,11 @@ CASES = [
     ("GET", "/assignments/{assignment}/items/", INSTRUCTOR_ONLY),
     # After the first attempt the form still opens, with what a started attempt uses locked.
     ("GET", "/assignments/{assignment}/edit/", INSTRUCTOR_ONLY),
+    ("GET", "/classes/{classroom}/learners/add/", INSTRUCTOR_ONLY),
+    ("GET", "/assignments/{assignment}/preview/", INSTRUCTOR_ACTION),
+    ("GET", "/attempts/{attempt}/feedback/", INSTRUCTOR_ONLY),
+    ("POST", "/assignments/{assignment}/extend/", INSTRUCTOR_REFUSED),
+    ("POST", "/classes/{classroom}/teachers/", INSTRUCTOR_REFUSED),
     ("POST", "/classes/{classroom}/groups/", INSTRUCTOR_ACTION),
     ("POST", "/classes/{classroom}/members/{learner_a}/remove/", INSTRUCTOR_ACTION),
     (
@@ -65,6 +83,8 @@ CASES = [
 
 @pytest.fixture
 def world(people, classroom, assignment, as_user):
+    people["co_teacher"] = make_instructor(username="co_teacher")
+    ClassTeacher.objects.create(classroom=classroom, user=people["co_teacher"])
     learner = as_user(people["learner_a"])
     learner.post(f"/assignments/{assignment.pk}/start/")
     attempt = Attempt.objects.get()
@@ -84,7 +104,8 @@ def test_only_the_right_people_get_in(people, world, as_user, role, method, temp
     url = url_for(template, world)
     data = {"number": 1, "choice": "B", "name": "Group"} if method == "POST" else None
     response = client.post(url, data) if method == "POST" else client.get(url)
-    want = expected[role]
+    # A co-teacher is the instructor's equal on every page.
+    want = expected.get(role, expected["instructor_x"])
     if want == "login":
         assert response.status_code == 302
         assert response.url.startswith("/accounts/login/")
