@@ -9,8 +9,8 @@ gets what instructor_x gets, everywhere. "login" means a redirect to the log-in 
 import pytest
 
 from learnapp.classes.models import ClassTeacher, Membership
-from tests.factories import make_instructor
 from learnapp.learning.models import Attempt
+from tests.factories import make_instructor
 
 pytestmark = pytest.mark.django_db
 
