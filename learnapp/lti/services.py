@@ -19,8 +19,8 @@ from dataclasses import dataclass
 import jwt
 import requests
 from django.core.cache import cache
-from jwcrypto.jwk import JWK
 from lti_tool.models import LtiRegistration
+from pylti1p3.registration import Registration
 
 from .keys import signing_key
 
@@ -60,8 +60,7 @@ def registration_of(platform) -> LtiRegistration:
 def _tool_key(registration: LtiRegistration) -> tuple[str, str]:
     """(private key PEM, kid) the tool signs with for this registration."""
     if registration.public_key and registration.private_key:  # a key of its own (django-lti)
-        kid = JWK.from_pem(registration.public_key.encode()).thumbprint()
-        return registration.private_key, kid
+        return registration.private_key, Registration.get_jwk(registration.public_key)["kid"]
     key = signing_key()
     return key.private_key, key.as_jwk()["kid"]
 

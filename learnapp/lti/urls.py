@@ -6,5 +6,6 @@ app_name = "lti"
 urlpatterns = [
     path("login/", views.login, name="login"),
     path("launch/", views.launch, name="launch"),
+    path("deep-link/<str:key>/", views.deep_link, name="deep_link"),
     path("jwks/", views.jwks, name="jwks"),
 ]

@@ -4,15 +4,17 @@ import logging
 
 from django.contrib.auth import login as auth_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import keys
+from learnapp.classes.models import Classroom
+
+from . import deep_linking, keys
 from .embedding import allow_framing, embed_in
-from .models import registered_frame_origins
+from .models import origin_of, registered_frame_origins
 from .provisioning import frame_origins_for, provision
 from .tool import LaunchRefused, login_redirect, validate_launch
 
@@ -62,11 +64,13 @@ def login(request: HttpRequest) -> HttpResponse:
 def launch(request: HttpRequest) -> HttpResponse:
     try:
         lti_launch = validate_launch(request)
+        if lti_launch.is_deep_link_launch:
+            return deep_link_launch(request, lti_launch)
         if not lti_launch.is_resource_launch:
             raise LaunchRefused(
                 400,
-                "learnapp opens links to its pages; choosing content from the course (deep "
-                "linking) and other LTI messages are not supported yet.",
+                "learnapp opens links to its pages and lets instructors choose them (deep "
+                "linking); other LTI messages are not supported.",
             )
         landing = provision(request, lti_launch)
     except LaunchRefused as refused:
@@ -80,6 +84,63 @@ def launch(request: HttpRequest) -> HttpResponse:
         landing.url,
     )
     return redirect(landing.url)
+
+
+def deep_link_launch(request: HttpRequest, lti_launch) -> HttpResponse:
+    """An instructor's deep-linking launch: logged in to the class, on to the picker."""
+    asked = deep_linking.check_request(lti_launch)
+    landing = provision(request, lti_launch)
+    auth_login(request, landing.user, backend=AUTH_BACKEND)
+    embed_in(request.session, frame_origins_for(lti_launch))
+    key = deep_linking.remember(request, lti_launch, asked, landing.classroom)
+    log.info("LTI deep linking: user %s in class %s", landing.user.pk, landing.classroom.pk)
+    return redirect("lti:deep_link", key=key)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def deep_link(request: HttpRequest, key: str) -> HttpResponse:
+    """The picker, and (POST) the signed answer posted back to the platform."""
+    entry = deep_linking.waiting_request(request, key) if request.user.is_authenticated else None
+    if entry is None:
+        return _refused(
+            request,
+            LaunchRefused(
+                403,
+                "This choice is no longer waiting: it was sent already, or it was started in "
+                "another browser session. Start adding learnapp content from the course again.",
+            ),
+            "deep linking",
+        )
+    classroom = get_object_or_404(Classroom, pk=entry["classroom"])
+    error = ""
+    if request.method == "POST":
+        choice = deep_linking.find_choice(classroom, request.POST.get("item", ""))
+        if choice is not None:
+            token = deep_linking.response_jwt(request, entry, choice)
+            deep_linking.forget(request, key)
+            log.info("LTI deep linking: user %s chose %s", request.user.pk, choice.value)
+            response = render(
+                request,
+                "lti/deep_link_return.html",
+                {"return_url": entry["return_url"], "jwt": token, "choice": choice},
+            )
+            deep_linking.allow_form_action(response, origin_of(entry["return_url"]))
+            return response
+        error = "Choose one of the items below."
+    assignments, patterns = deep_linking.choices_for(classroom)
+    return render(
+        request,
+        "lti/deep_link.html",
+        {
+            "classroom": classroom,
+            "assignments": assignments,
+            "patterns": patterns,
+            "error": error,
+            "chosen": request.POST.get("item", ""),
+        },
+        status=400 if error else 200,
+    )
 
 
 @require_GET

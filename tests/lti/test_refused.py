@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from learnapp.lti.models import UsedNonce
-from tests.lti.platform import INSTRUCTOR, new_key
+from tests.lti.platform import INSTRUCTOR, LEARNER, new_key
 
 pytestmark = pytest.mark.django_db
 
@@ -191,11 +191,11 @@ def test_a_get_to_the_launch_is_refused(client, platform):
     assert client.get("/lti/launch/").status_code == 405
 
 
-def test_a_deep_linking_request_is_not_supported_yet(client, platform, auth, caplog):
+def test_a_learners_deep_linking_request_is_refused(client, platform, auth, caplog):
     dl = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
     claims = platform.claims(
         auth["nonce"],
-        roles=INSTRUCTOR,
+        roles=LEARNER,
         **{
             "https://purl.imsglobal.org/spec/lti/claim/message_type": "LtiDeepLinkingRequest",
             dl: {
@@ -206,7 +206,7 @@ def test_a_deep_linking_request_is_not_supported_yet(client, platform, auth, cap
         },
     )
     token = platform.sign(claims)
-    assert_refused(post(client, token, auth["state"]), 400, "not supported yet", caplog, token)
+    assert_refused(post(client, token, auth["state"]), 403, "Only the course", caplog, token)
 
 
 def test_a_refused_launch_page_may_be_framed_by_registered_platforms_only(client, platform, auth):
