@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import roster_views, views
+from . import answers_csv, roster_views, views
 
 app_name = "classes"
 urlpatterns = [
@@ -63,6 +63,11 @@ urlpatterns = [
         name="preview_result",
     ),
     path("assignments/<int:assignment_id>/items/", views.item_analysis_view, name="items"),
+    path(
+        "assignments/<int:assignment_id>/answers.csv",
+        answers_csv.assignment_answers_csv,
+        name="answers_csv",
+    ),
     path("attempts/<int:attempt_id>/feedback/", views.attempt_feedback, name="attempt_feedback"),
     path(
         "assignments/<int:assignment_id>/items/<int:question_id>/regrade/",
