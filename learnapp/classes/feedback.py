@@ -10,6 +10,7 @@ from fractions import Fraction
 from django.db import transaction
 from django.utils import timezone
 
+from learnapp.learning.grading import attempt_graded
 from learnapp.learning.models import Attempt
 
 from .models import AttemptFeedback, GradeOverrideRecord
@@ -57,4 +58,6 @@ def save_feedback(
         feedback.updated_at = now
         feedback.reviewed_at = now
         feedback.save()
+        if old != override:
+            attempt_graded.send(sender=Attempt, attempt=attempt)
     return feedback

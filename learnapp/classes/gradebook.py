@@ -9,7 +9,7 @@ from fractions import Fraction
 
 from django.contrib.auth import get_user_model
 from django.db import connections
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, strip_tags
@@ -22,9 +22,11 @@ from learnapp.catalog.variants import varies as template_varies
 from learnapp.learning.grading import finish_if_overdue, rulings_for
 from learnapp.learning.models import Answer, Attempt, AttemptItem
 from learnapp.learning.points import format_points, to_fraction
+from learnapp.lti.models import GradedLink, LmsScore
 
 from .assigning import Status, status_of, window_for
 from .models import Assignment, Classroom, Extension, LearnerGroup
+from .option_counts import option_counts
 
 # A best score under 60 % (or a missed assignment) raises the flag. A fraction, so that the
 # comparison is exact: 6 of 10 is not flagged, 1499 of 2500 (59.96 %) is.
@@ -45,6 +47,9 @@ class Cell:
     # The instructor's comment on that attempt, and why its grade was overridden (for the CSV).
     comment: str = ""
     override_reason: str = ""
+    # Where the score is in its way to the LMS's gradebook (lti.models.LmsScore.Status), for an
+    # assignment linked from an LMS with grades; "" otherwise.
+    lms_status: str = ""
 
     @property
     def percent(self) -> float | None:
@@ -96,8 +101,19 @@ def cell_html(cell: Cell) -> str:
         late = ' <span class="badge badge-medium">late</span>' if cell.is_late else ""
         if cell.overridden:
             late += ' <span class="badge badge-overridden">overridden</span>'
-        return f"<strong>{_points(cell.score)}/{cell.total}</strong>{late}"
+        return f"<strong>{_points(cell.score)}/{cell.total}</strong>{late}{_LMS.get(cell.lms_status, '')}"
     return f'<span class="status status-{escape(cell.status)}">{escape(cell.status_label)}</span>'
+
+
+# A score's way to the LMS, in words (not colour alone); the title says what it means.
+_LMS = {
+    LmsScore.Status.SENT: ' <small class="lms-status lms-sent" title="Sent to the LMS\'s '
+    'gradebook">✓ LMS: sent</small>',
+    LmsScore.Status.PENDING: ' <small class="lms-status lms-pending" title="Waiting to be sent '
+    'to the LMS; learnapp keeps trying for a day">… LMS: pending</small>',
+    LmsScore.Status.FAILED: ' <small class="lms-status lms-failed" title="Not accepted by the '
+    'LMS after a day of tries; a regrade or a new grade sends it again">✗ LMS: failed</small>',
+}
 
 
 @dataclass
@@ -148,10 +164,11 @@ def _targets(assignments: list[Assignment]) -> dict[int, set[int] | None]:
 
 
 # What the grid needs of an attempt, as a plain tuple (10,000 objects cost a tenth of the page):
-# (pk, the grade that counts, total, submitted?, late?, override, comment, override reason).
+# (pk, the grade that counts, total, submitted?, late?, override, comment, override reason,
+# the LMS status of the learner's score on the assignment).
 # The grade that counts is the instructor's override, else the score. "Submitted?" is whether,
 # not when: 10,000 datetimes parsed from the database were a tenth of the page.
-_PK, _COUNTED, _TOTAL, _SUBMITTED, _LATE, _OVERRIDE, _COMMENT, _REASON = range(8)
+_PK, _COUNTED, _TOTAL, _SUBMITTED, _LATE, _OVERRIDE, _COMMENT, _REASON, _LMS_STATUS = range(9)
 
 
 def _sittings(in_scope: dict) -> dict[tuple[int, int], list[tuple]]:
@@ -163,7 +180,16 @@ def _sittings(in_scope: dict) -> dict[tuple[int, int], list[tuple]]:
     queryset = (
         Attempt.objects.filter(**in_scope)
         .order_by("pk")
-        .annotate(is_submitted=ExpressionWrapper(Q(submitted_at__isnull=False), BooleanField()))
+        .annotate(
+            is_submitted=ExpressionWrapper(Q(submitted_at__isnull=False), BooleanField()),
+            # The learner's score on the assignment as the LMS has it (one row per assignment
+            # and learner, found by its unique index): no query of its own.
+            lms_status=Subquery(
+                LmsScore.objects.filter(
+                    assignment_id=OuterRef("assignment_id"), user_id=OuterRef("learner__user_id")
+                ).values("status")[:1]
+            ),
+        )
         .values_list(
             "pk",
             "assignment_id",
@@ -176,6 +202,7 @@ def _sittings(in_scope: dict) -> dict[tuple[int, int], list[tuple]]:
             "instructor_feedback__override_score",
             "instructor_feedback__comment",
             "instructor_feedback__override_reason",
+            "lms_status",
         )
     )
     sql, params = queryset.query.get_compiler(queryset.db).as_sql()
@@ -273,7 +300,12 @@ def _grid(classroom: Classroom, now: datetime | None, only: Assignment | None) -
     assignments = (
         [only]
         if only
-        else list(classroom.assignments.select_related("pattern").order_by("due_at", "pk"))
+        else list(
+            classroom.assignments.select_related("pattern")
+            # Whether the LMS takes its scores (a link from a course with grades), for the header.
+            .annotate(lti_linked=Exists(GradedLink.objects.filter(assignment=OuterRef("pk"))))
+            .order_by("due_at", "pk")
+        )
     )
     targets = _targets(assignments)
     extensions = {(e.assignment_id, e.user_id): e for e in Extension.objects.filter(**in_scope)}
@@ -312,6 +344,7 @@ def build_gradebook(
                     best[_LATE],
                     best[_PK],
                 )
+                cell.lms_status = best[_LMS_STATUS] or ""
                 if best[_OVERRIDE] is not None or best[_COMMENT]:
                     cell.overridden = best[_OVERRIDE] is not None
                     cell.comment = best[_COMMENT] or ""
@@ -351,11 +384,11 @@ def gradebook_page(classroom: Classroom, now: datetime | None = None) -> Gradebo
             if summary is None:
                 if extensions and key in extensions:
                     status = status_of(window_for(assignment, extensions[key]), [], grid.now)
-                look = (assigned, status, None, None, False, False)
+                look = (assigned, status, None, None, False, False, "")
             else:
                 status, best = summary
                 look = (
-                    (assigned, status, None, None, False, False)
+                    (assigned, status, None, None, False, False, "")
                     if best is None
                     else (
                         assigned,
@@ -364,12 +397,14 @@ def gradebook_page(classroom: Classroom, now: datetime | None = None) -> Gradebo
                         best[_TOTAL],
                         best[_LATE],
                         best[_OVERRIDE] is not None,
+                        best[_LMS_STATUS] or "",
                     )
                 )
             seen = shown.get(look)
             if seen is None:
                 cell = Cell(look[1], look[2], look[3], look[4], assigned=look[0])
                 cell.overridden = look[5]
+                cell.lms_status = look[6]
                 seen = shown[look] = (_CELL.format(cell_html(cell)), cell.needs_help)
             cells.append(seen[0])
             if seen[1]:
@@ -406,6 +441,8 @@ class ItemStats:
     discrimination: float | None
     # The instructor's decision about the item, if any: "full_credit" or "drop".
     ruling: str = ""
+    # A choice question's options by their text, with how many learners chose each.
+    options: list = field(default_factory=list)
 
     @property
     def stem_html(self) -> str:
@@ -515,6 +552,7 @@ def item_analysis(assignment: Assignment) -> list[ItemStats]:
                 if band and high is not None and low is not None
                 else None,
                 ruling=rulings.get(newest.question_id, ""),
+                options=option_counts(newest.question_version, [a.response for _, a in answered]),
             )
         )
     return stats

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from learnapp.accounts.profiles import display_name
 from learnapp.accounts.roles import is_instructor
 from learnapp.catalog.models import Pattern, Question
-from learnapp.catalog.variants import example, varies
+from learnapp.catalog.variants import example, variant, varies
 from learnapp.csvexport import csv_download
 from learnapp.learning.forms import TestAnswerForm
 from learnapp.learning.grading import AnswerRejected, judge, rulings_for
@@ -66,7 +66,7 @@ from .forms import (
     question_text,
     stem_text,
 )
-from .gradebook import build_gradebook, gradebook_page, item_analysis
+from .gradebook import build_gradebook, describe_response, gradebook_page, item_analysis
 from .landing import landing_for
 from .models import (
     Assignment,
@@ -592,14 +592,20 @@ def learner_detail(request: HttpRequest, class_id: int, user_id: int) -> HttpRes
     ):
         answer = answers.get((item.attempt_id, item.question_id))
         qtype = item.question_version.qtype
+        given = answer is not None and answer.response not in (None, "", [])
         by_attempt.setdefault(item.attempt_id, []).append(
             {
                 "number": item.number,
                 "question": item.question,
-                # The wording the learner saw, not the question's internal key.
-                "text": stem_text(item.question_version.stem_html, 120),
+                # The wording the learner saw, with their own variant's values (the item keeps
+                # the draw's seed), not the question's internal key or a template's blanks.
+                "text": stem_text(variant(item.question_version, item.seed).stem_html, 120),
                 # In the letters this learner saw: what they would quote when asking about it.
-                "response": response_shown(item, qtype, answer.response) if answer else "",
+                "response": response_shown(item, qtype, answer.response) if given else "",
+                # ...and what those letters said, in their variant.
+                "response_text": describe_response(item, answer.response)
+                if given and qtype != "numeric"
+                else "",
                 "answer": answer,
                 "credit": format_points(answer.credit) if answer else None,
                 "ruling": rulings.get((assignments[item.attempt_id], item.question_id), ""),
@@ -612,9 +618,24 @@ def learner_detail(request: HttpRequest, class_id: int, user_id: int) -> HttpRes
             "classroom": classroom,
             "learner_user": user,
             "attempts": [(a, by_attempt.get(a.pk, [])) for a in attempts],
-            "hints_used": hints_used(user),
+            "hints_used": _hints_by_text(user),
         },
     )
+
+
+def _hints_by_text(user) -> tuple[list[dict], int]:
+    """The hint tiers the learner opened per practice question, each question named by its
+    wording (one more query), not by its internal id."""
+    rows, total = hints_used(user)
+    wording = {
+        q.key: question_text(q, 100)
+        for q in Question.objects.filter(
+            key__in=[row["question__key"] for row in rows]
+        ).select_related("current_version")
+    }
+    for row in rows:
+        row["text"] = wording.get(row["question__key"], "")
+    return rows, total
 
 
 @login_required

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from django.db import IntegrityError, connections, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from learnapp.catalog.models import Pattern
@@ -16,6 +17,10 @@ from .draw import DIFFICULTY_ORDER, create_attempt, draw_for_pattern
 from .models import Answer, Attempt, AttemptItem, ItemRuling, Learner, Mode, Ruling, StrongRule
 from .points import format_points
 from .responses import ResponseError, Sent, canonical_response, credit_against, credit_for
+
+# Sent inside the transaction that changed a submitted attempt's score (its submission, a
+# regrade, an instructor's override), with `attempt`: the LMS grade passback listens.
+attempt_graded = Signal()
 
 # A day on one question is already a tab left open; the sum stops there.
 MAX_TIME_PER_QUESTION_MS = 24 * 60 * 60 * 1000
@@ -413,6 +418,7 @@ def submit_attempt(attempt_id: int, learner: Learner | int, at=None) -> Attempt:
                 "is_late",
             ]
         )
+        attempt_graded.send(sender=Attempt, attempt=attempt)
     return attempt
 
 

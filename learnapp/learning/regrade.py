@@ -30,7 +30,7 @@ from django.utils import timezone
 from learnapp.catalog.models import QuestionVersion
 from learnapp.catalog.variants import variant
 
-from .grading import apply_tally, rulings_for, tally
+from .grading import apply_tally, attempt_graded, rulings_for, tally
 from .models import (
     Answer,
     Attempt,
@@ -96,6 +96,7 @@ def _regraded(attempt: Attempt, rulings: dict[int, str]) -> bool:
     if (attempt.score, attempt.total, attempt.breakdown, attempt.is_strong) == before:
         return False
     attempt.save(update_fields=["score", "total", "breakdown", "is_strong"])
+    attempt_graded.send(sender=Attempt, attempt=attempt)
     return True
 
 

@@ -132,3 +132,85 @@ def registered_frame_origins() -> list[str]:
     """Every active platform's framing origins: who may frame a page before we know the user."""
     registrations = LtiRegistration.objects.active().select_related("learnapp_platform")
     return sorted({origin for r in registrations for origin in platform_for(r).framing_origins()})
+
+
+class GradedLink(models.Model):
+    """A link in a platform's course whose scores go back to the platform's gradebook.
+
+    Made by a launch that carries the Assignment and Grade Services claim and opens something
+    gradable (a pattern's test or an assignment): the learnapp assignment the link stands for,
+    and the line item (a column of the platform's gradebook) that takes its scores.
+    """
+
+    registration = models.ForeignKey(
+        LtiRegistration, on_delete=models.CASCADE, related_name="graded_links"
+    )
+    resource_link_id = models.CharField(max_length=255)
+    assignment = models.ForeignKey(
+        "classes.Assignment", on_delete=models.CASCADE, related_name="lti_links"
+    )
+    # The line item's URL; empty when the platform gave only its course's line item container
+    # (`lineitems`), in which case learnapp finds or makes the line item before the first score.
+    lineitem = models.URLField(max_length=2000, blank=True)
+    lineitems = models.URLField(max_length=2000, blank=True)
+    scopes = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "resource_link_id"], name="lti_one_graded_link"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource_link_id} → assignment {self.assignment_id}"
+
+
+class LmsScore(models.Model):
+    """One learner's score on one assignment, as the platform's gradebook is to receive it.
+
+    One row per (assignment, learner), made at the learner's first graded launch. Each change
+    of the score (a submission, a regrade, an instructor's override) bumps `version` and makes
+    the row pending; the worker sends the learner's current grade for the assignment and marks
+    that version sent, or retries with backoff until `pending_since` is a day old (failed).
+    """
+
+    class Status(models.TextChoices):
+        WAITING = "", "Nothing to send yet"
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    link = models.ForeignKey(GradedLink, on_delete=models.CASCADE, related_name="scores")
+    assignment = models.ForeignKey(
+        "classes.Assignment", on_delete=models.CASCADE, related_name="lms_scores"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lms_scores"
+    )
+    lti_user_id = models.CharField(max_length=255)  # the launch's `sub`
+    status = models.CharField(max_length=8, choices=Status.choices, blank=True, default="")
+    version = models.PositiveIntegerField(default=0)
+    sent_version = models.PositiveIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True, blank=True)  # the score's timestamp
+    pending_since = models.DateTimeField(null=True, blank=True)
+    next_try_at = models.DateTimeField(null=True, blank=True)
+    tries = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # What was sent last.
+    score_given = models.FloatField(null=True, blank=True)
+    score_maximum = models.PositiveIntegerField(null=True, blank=True)
+    attempt = models.ForeignKey(
+        "learning.Attempt", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "user"], name="lti_one_score_per_learner")
+        ]
+        indexes = [models.Index(fields=["status", "next_try_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.assignment_id}: {self.status or 'waiting'}"

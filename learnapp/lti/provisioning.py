@@ -18,6 +18,7 @@ from learnapp.accounts.profiles import profile_for
 from learnapp.accounts.roles import make_instructor
 from learnapp.classes.models import Classroom, Membership
 
+from .ags import tie_launch
 from .models import LinkedClass, Teaching, platform_for
 from .tool import LaunchRefused
 
@@ -192,6 +193,10 @@ def provision(request: HttpRequest, lti_launch: LtiLaunch) -> Landing:
         )
     teaches = bool(role)
     url = landing_url(request, lti_launch.get_claim(TARGET_CLAIM) or "", classroom, user, teaches)
+    # A graded link (AGS claim) opens an assignment, whose score goes back to the LMS: a
+    # learner starts it from their assignments, not as a self-study test that would not count.
+    if tie_launch(request, lti_launch, user, classroom, teaches) is not None and not teaches:
+        url = reverse("classes:assigned")
     return Landing(user=user, classroom=classroom, teaches=teaches, url=url)
 
 

@@ -48,7 +48,25 @@ def test_the_most_chosen_wrong_answer_is_named_by_its_text_whatever_letter_each_
     first = item_analysis(assignment)[0]
     assert first.most_chosen_wrong == ("Option C of 1", 4)
     page = as_user(people["instructor_x"]).get(f"/assignments/{assignment.pk}/items/")
-    assert "Option C of 1 <span" in page.content.decode()
+    html = page.content.decode()
+    # Every option by its text, with how many chose it, the right one marked.
+    first_row = html[html.index("Stem of question 1") : html.index("Stem of question 2")]
+    for text, chosen in [("Option A of 1", 2), ("Option B of 1", 0), ("Option C of 1", 4)]:
+        assert f'<span class="option-text">{text}</span>' in first_row
+        assert f"{text}</span>" in first_row
+        after = first_row[first_row.index(f"{text}</span>") :]
+        assert (
+            f'<span class="option-chosen">{chosen} learner{"" if chosen == 1 else "s"}'
+            in (after[: after.index("</li>")])
+        )
+    right = first_row[first_row.index("Option B of 1") :]
+    assert "right answer" in right[: right.index("</li>")]
+    assert [(o.text, o.correct, o.chosen) for o in first.options] == [
+        ("Option A of 1", False, 2),
+        ("Option B of 1", True, 0),
+        ("Option C of 1", False, 4),
+        ("Option D of 1", False, 0),
+    ]
 
 
 def test_the_learner_detail_shows_answers_in_the_letters_the_learner_saw(
@@ -60,8 +78,11 @@ def test_the_learner_detail_shows_answers_in_the_letters_the_learner_saw(
         .get(f"/classes/{assignment.classroom.pk}/learners/{people['learner_a'].pk}/")
         .content.decode()
     )
-    assert f"<td>{shown_letter(attempt, 1, 'B')}</td>" in page
-    assert f"<td>{shown_letter(attempt, 2, 'D')}</td>" in page
+    # The letter they saw, then what it said: an instructor reads the option, not a letter.
+    one = shown_letter(attempt, 1, "B")
+    two = shown_letter(attempt, 2, "D")
+    assert f'<td>{one}<span class="muted">: Option B of 1</span></td>' in page
+    assert f'<td>{two}<span class="muted">: Option D of 2</span></td>' in page
     assert "✓ Right" in page and "✗ Wrong" in page and "Not answered" in page
 
 
@@ -114,3 +135,38 @@ def test_a_template_stem_names_its_values_instead_of_showing_placeholders(
     html = page.content.decode()
     assert "<var>total</var> requests, <var>expired</var> used" in html
     assert "{{" not in html
+
+
+def test_the_learner_detail_shows_the_learner_s_own_values_of_a_template(
+    people, assignment, as_user
+):
+    """The attempt keeps its draw's seed: the instructor reads the numbers the learner saw,
+    never "{total}" or the value's name."""
+    from learnapp.catalog.models import QuestionVersion
+    from learnapp.catalog.variants import variant
+
+    from .test_instructor_fixes import TEMPLATE
+
+    learner = as_user(people["learner_a"])
+    learner.post(f"/assignments/{assignment.pk}/start/")
+    attempt = Attempt.objects.latest("pk")
+    item = attempt.items.get(number=1)
+    QuestionVersion.objects.filter(pk=item.question_version_id).update(
+        stem_html="<p>The log shows {{valid}} valid requests.</p>", template=TEMPLATE
+    )
+    pages = {}
+    for seed in (3, 4):
+        item.seed = seed
+        item.save(update_fields=["seed"])
+        pages[seed] = (
+            as_user(people["instructor_x"])
+            .get(f"/classes/{assignment.classroom.pk}/learners/{people['learner_a'].pk}/")
+            .content.decode()
+        )
+    version = QuestionVersion.objects.get(pk=item.question_version_id)
+    for seed, page in pages.items():
+        valid = variant(version, seed).values["valid"]
+        assert f"1. The log shows {valid} valid requests." in page
+        assert "{" not in page.split("<main", 1)[1].split("</main>")[0]
+        assert "valid valid" not in page
+    assert variant(version, 3).values != variant(version, 4).values
