@@ -2,7 +2,9 @@
 
 import logging
 
+from django.contrib import messages
 from django.contrib.auth import login as auth_login
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,12 +12,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from learnapp.classes.access import classes_taught_by
 from learnapp.classes.models import Classroom
 
-from . import deep_linking, keys
+from . import deep_linking, keys, nrps
 from .embedding import allow_framing, embed_in
 from .models import origin_of, registered_frame_origins
 from .provisioning import frame_origins_for, provision
+from .services import ServiceError
 from .tool import LaunchRefused, login_redirect, validate_launch
 
 log = logging.getLogger("learnapp.lti")
@@ -141,6 +145,21 @@ def deep_link(request: HttpRequest, key: str) -> HttpResponse:
         },
         status=400 if error else 200,
     )
+
+
+@login_required
+@require_POST
+def roster_sync(request: HttpRequest, class_id: int) -> HttpResponse:
+    """The instructor's "Sync roster from the LMS": the platform's members join the class."""
+    classroom = get_object_or_404(classes_taught_by(request.user), pk=class_id)
+    try:
+        result = nrps.sync_roster(classroom)
+    except ServiceError as error:
+        log.warning("LTI roster sync of class %s failed: %s", classroom.pk, error)
+        messages.error(request, f"The roster could not be synced: {error.message}")
+    else:
+        messages.success(request, result.summary())
+    return redirect(classroom.get_absolute_url())
 
 
 @require_GET

@@ -1,0 +1,186 @@
+"""Roster sync from the LMS (Names and Role Provisioning Services) against the fake platform."""
+
+import pytest
+import requests
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from lti_tool.models import LtiUser
+
+from learnapp.classes.models import Classroom, Membership
+from learnapp.lti.models import Teaching
+from learnapp.lti.services import NRPS_SCOPE
+from tests.factories import make_instructor
+from tests.lti.fake_services import FakeHttpResponse, FakeServices
+from tests.lti.platform import INSTRUCTOR, LEARNER, TEACHING_ASSISTANT
+
+pytestmark = pytest.mark.django_db
+
+NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
+MEMBERS_URL = "https://lms.example.test/api/lti/courses/101/names_and_roles"
+PAGE_2 = MEMBERS_URL + "?page=2"
+LAUNCH_URL = "https://testserver/lti/launch/"
+
+
+def member(user_id, roles=LEARNER, **fields):
+    return {
+        "status": "Active",
+        "user_id": user_id,
+        "name": f"Member {user_id}",
+        "given_name": "Member",
+        "family_name": user_id,
+        "email": f"{user_id}@school.example",
+        "roles": roles,
+        **fields,
+    }
+
+
+@pytest.fixture
+def services(platform, client, monkeypatch):
+    services = FakeServices(platform, client)
+    services.install(monkeypatch)
+    services.routes[("GET", MEMBERS_URL)] = FakeHttpResponse(
+        200,
+        {
+            "id": MEMBERS_URL,
+            "context": {"id": "course-101", "label": "CS101", "title": "Web APIs 101"},
+            "members": [
+                member("teacher-1", INSTRUCTOR),
+                member("learner-1"),  # launched before: the same user, names updated
+                member("learner-2"),  # never launched
+            ],
+        },
+        headers={"Link": f'<{MEMBERS_URL}?page=1>; rel="first", <{PAGE_2}>; rel="next"'},
+    )
+    services.routes[("GET", PAGE_2)] = FakeHttpResponse(
+        200,
+        {
+            "id": MEMBERS_URL,
+            "members": [
+                member("learner-3", name="Ada Lovelace"),
+                member("ta-1", TEACHING_ASSISTANT),
+                member("gone-1", status="Inactive"),
+                member("mentor-1", ["http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor"]),
+            ],
+        },
+    )
+    return services
+
+
+def launch(client, platform, sub, roles):
+    claims = {NRPS_CLAIM: {"context_memberships_url": MEMBERS_URL, "service_versions": ["2.0"]}}
+    response = platform.launch(client, LAUNCH_URL, sub=sub, roles=roles, **claims)
+    assert response.status_code == 302, response.content.decode()[:400]
+    return response
+
+
+@pytest.fixture
+def classroom(client, platform):
+    launch(client, platform, "learner-0", INSTRUCTOR)  # not the roster's teacher-1: no matter
+    client.cookies.clear()
+    launch(client, platform, "learner-1", LEARNER)
+    client.cookies.clear()
+    launch(client, platform, "teacher-1", INSTRUCTOR)  # the client stays logged in as them
+    return Classroom.objects.get(lti_link__context_id="course-101")
+
+
+def lti_user(sub):
+    return LtiUser.objects.get(sub=sub).auth_user
+
+
+def test_an_instructor_syncs_the_roster_and_learners_who_never_launched_join(
+    client, platform, services, classroom
+):
+    page = client.get(classroom.get_absolute_url()).content.decode()
+    assert "Sync roster from the LMS" in page
+    learner_1 = lti_user("learner-1")
+
+    response = client.post(f"/lti/classes/{classroom.pk}/roster-sync/", follow=True)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Roster synced from the LMS: 2 learners added, 1 teacher added" in page
+    # The token was asked for with the roster scope; both pages were read with it.
+    assert services.token_requests[0]["scope"] == NRPS_SCOPE
+    assert [url for method, url, _ in services.service_requests] == [MEMBERS_URL, PAGE_2]
+    accept = services.service_requests[0][2]["Accept"]
+    assert accept == "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
+
+    learners = set(
+        Membership.objects.filter(classroom=classroom).values_list(
+            "user__lti_users__sub", flat=True
+        )
+    )
+    assert learners == {"learner-1", "learner-2", "learner-3"}
+    # Found by (issuer, user_id): learner-1 is the user their launch made, not a second one.
+    assert lti_user("learner-1") == learner_1
+    assert get_user_model().objects.filter(email="learner-1@school.example").count() == 1
+    ada = lti_user("learner-3")
+    assert (ada.email, ada.profile.display_name) == ("learner-3@school.example", "Ada Lovelace")
+    assert Teaching.objects.get(user=lti_user("ta-1")).role == "ta"
+    assert not LtiUser.objects.filter(sub__in=["gone-1", "mentor-1"], auth_user__isnull=False)
+
+    gradebook = client.get(f"/classes/{classroom.pk}/gradebook/").content.decode()
+    assert "Ada Lovelace" in gradebook and "Member learner-2" in gradebook
+
+    # Again: nothing new, nobody doubled.
+    again = client.post(f"/lti/classes/{classroom.pk}/roster-sync/", follow=True)
+    assert "0 learners added, 0 teachers added, 5 already in the class" in again.content.decode()
+    assert Membership.objects.filter(classroom=classroom).count() == 3
+    assert len(services.token_requests) == 1  # the token was kept
+
+
+@pytest.mark.parametrize(
+    ("failure", "says"),
+    [
+        ("timeout", "could not reach"),
+        ("token refused", "refused learnapp"),
+        ("roster error", "answered with an error"),
+    ],
+)
+def test_a_failed_sync_is_a_message_not_an_error_page(
+    client, platform, services, classroom, failure, says, caplog
+):
+    if failure == "timeout":
+        services.fail_with = requests.ConnectTimeout()
+    elif failure == "token refused":
+        services.token_status = 400
+    else:
+        services.routes[("GET", PAGE_2)] = FakeHttpResponse(500, {"error": "boom"})
+    response = client.post(f"/lti/classes/{classroom.pk}/roster-sync/", follow=True)
+    assert response.status_code == 200
+    assert "The roster could not be synced" in response.content.decode()
+    assert says in response.content.decode()
+    assert "roster sync" in caplog.text
+    # Nothing half done: the first page's learners were not added either.
+    assert not Membership.objects.filter(classroom=classroom, user__lti_users__sub="learner-2")
+
+
+def test_without_the_service_the_instructor_is_told_how_to_turn_it_on(client, platform, services):
+    platform.launch(client, LAUNCH_URL, sub="teacher-1", roles=INSTRUCTOR)  # no NRPS claim
+    classroom = Classroom.objects.get(lti_link__context_id="course-101")
+    page = client.post(f"/lti/classes/{classroom.pk}/roster-sync/", follow=True).content.decode()
+    assert "Names and Role Provisioning service" in page
+    assert services.token_requests == []
+
+
+def test_only_a_teacher_of_the_class_can_sync(client, platform, services, classroom):
+    client.cookies.clear()
+    launch(client, platform, "learner-1", LEARNER)
+    assert client.post(f"/lti/classes/{classroom.pk}/roster-sync/").status_code == 404
+    client.force_login(make_instructor())
+    assert client.post(f"/lti/classes/{classroom.pk}/roster-sync/").status_code == 404
+    assert client.get(f"/lti/classes/{classroom.pk}/roster-sync/").status_code == 405
+    assert services.token_requests == []
+
+
+def test_a_class_made_in_learnapp_has_no_sync_button(client):
+    owner = make_instructor()
+    classroom = Classroom.objects.create(name="Local", instructor=owner)
+    client.force_login(owner)
+    assert "Sync roster" not in client.get(classroom.get_absolute_url()).content.decode()
+
+
+def test_the_command_syncs_a_class(client, platform, services, classroom, capsys):
+    call_command("ltiroster", "sync", str(classroom.pk))
+    assert "2 learners added" in capsys.readouterr().out
+    assert Membership.objects.filter(classroom=classroom).count() == 3
