@@ -75,6 +75,31 @@ def test_a_custom_quiz_previews_its_questions_in_order(people, classroom, as_use
     assert client.get(f"/assignments/{quiz.pk}/preview/3/").status_code == 404
 
 
+def _title(page: str) -> str:
+    return page[page.index("<title>") + 7 : page.index("</title>")]
+
+
+def test_preview_pages_are_titled_by_the_assignment_not_by_a_pattern(people, classroom, as_user):
+    _pattern, versions = make_question_set(slug="quiz", title="Keys pattern")
+    quiz = Assignment.objects.create(
+        classroom=classroom,
+        title="Friday quiz",
+        question_ids=[versions[4].question_id],
+        opens_at=classroom.created_at,
+        due_at=classroom.created_at.replace(year=2099),
+        closes_at=classroom.created_at.replace(year=2099),
+    )
+    client = as_user(people["instructor_x"])
+    client.get(f"/assignments/{quiz.pk}/preview/")
+    question = client.get(f"/assignments/{quiz.pk}/preview/1/").text
+    assert _title(question) == "Preview: question 1 of 1 · Friday quiz · learnapp"
+    client.post(f"/assignments/{quiz.pk}/preview/1/", {"number": 1, "go": "submit"})
+    result = client.get(f"/assignments/{quiz.pk}/preview/result/").text
+    assert _title(result) == "Preview: result · Friday quiz · learnapp"
+    assert "Keys pattern" not in _title(question) + _title(result)
+    assert "<h1>Keys pattern" not in question + result
+
+
 def test_a_bad_answer_is_refused_with_a_reason_not_a_500(people, assignment, as_user):
     client = as_user(people["instructor_x"])
     client.get(f"/assignments/{assignment.pk}/preview/")
