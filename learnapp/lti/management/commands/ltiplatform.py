@@ -11,7 +11,7 @@ from learnapp.lti.models import Platform, platform_for, validate_origins
 
 
 def tool_urls(base: str) -> dict[str, str]:
-    """What to paste into the LMS. Deep linking goes to the launch URL too (not supported yet)."""
+    """What to paste into the LMS. Deep linking requests go to the launch URL too."""
     return {
         "Login (OIDC initiation) URL": base + reverse("lti:login"),
         "Launch / redirect URL": base + reverse("lti:launch"),
