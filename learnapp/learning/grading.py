@@ -53,15 +53,16 @@ _LATEST_PRACTICE_SQL = (
     ' AND "latest"."question_id" = %s AND "latest"."mode" = %s'
     ' ORDER BY "latest"."answered_at" DESC, "latest"."id" DESC LIMIT 1'
 )
-# The learner's latest practice answer to a question and every answer sent from one form
-# (its tokens start with the form's nonce), newest first; `is_latest` marks the former.
+# The learner's latest practice answer to a question, and the first answer sent from one form
+# (its token is the form's nonce and ".0"); `is_latest` marks the former. Both are found by an
+# index, however many answers the learner has: NOT (form_token = '') is the unique index's own
+# condition, which SQLite needs to see before it uses that (partial) index.
 _FORM_ANSWERS_SQL = (
     f'SELECT "learning_answer".*, ("learning_answer"."id" = ({_LATEST_PRACTICE_SQL})) AS is_latest'
-    ' FROM "learning_answer" WHERE "learning_answer"."learner_id" = %s'
-    ' AND "learning_answer"."question_id" = %s AND "learning_answer"."mode" = %s'
-    f' AND ("learning_answer"."id" = ({_LATEST_PRACTICE_SQL})'
-    """ OR "learning_answer"."form_token" LIKE %s ESCAPE '\\')"""
-    ' ORDER BY "learning_answer"."answered_at" DESC, "learning_answer"."id" DESC'
+    f' FROM "learning_answer" WHERE "learning_answer"."id" = ({_LATEST_PRACTICE_SQL})'
+    ' OR ("learning_answer"."learner_id" = %s AND NOT ("learning_answer"."form_token" = \'\')'
+    ' AND "learning_answer"."form_token" = %s AND "learning_answer"."question_id" = %s'
+    ' AND "learning_answer"."mode" = %s)'
 )
 
 
@@ -93,26 +94,31 @@ def record_practice_answer(
     except ResponseError as exc:
         raise AnswerRejected(str(exc)) from None
     prefix = f"{form_token}."
-    # This form's earlier answers and the learner's latest answer to the question, in one query
-    # that reads a bounded number of rows: a learner may have answered this question hundreds
-    # of times, and this runs on every "Check". A form token belongs to one question
-    # (views._form_token), so only the learner's answers to that question are looked through,
-    # by the (learner, mode, question) index. Written out once rather than built by the ORM:
-    # compiling the subqueries took half of a Check's time.
-    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    # A form's responses are numbered from 0 in the order they came (the loop below), so the
+    # learner's latest answer and the form's first one say all that is needed, in one query
+    # that reads at most two rows (a learner may have answered this question thousands of times,
+    # and this runs on every "Check"). Written out once rather than built by the ORM: compiling
+    # the subqueries took half of a Check's time.
     mine = (learner.pk, question.pk, Mode.PRACTICE.value)
-    rows = list(Answer.objects.raw(_FORM_ANSWERS_SQL, [*mine, *mine, *mine, f"{escaped}%"]))
+    rows = list(
+        Answer.objects.raw(_FORM_ANSWERS_SQL, [*mine, *mine, learner.pk, f"{prefix}0", *mine[1:]])
+    )
     latest = next((a for a in rows if a.is_latest), None)
-    sent_before = [a for a in rows if a.form_token.startswith(prefix)]
-    # A repeat only if this form's last response is also the learner's latest answer: an answer
-    # given in another tab in between makes this one new again.
-    if (
-        sent_before
-        and latest is not None
-        and latest.pk == sent_before[0].pk
-        and _response_of(sent_before[0]) == response
-    ):
-        return sent_before[0]
+    suffix = latest.form_token.removeprefix(prefix) if latest is not None else ""
+    if latest is not None and latest.form_token.startswith(prefix) and suffix.isdigit():
+        # This form gave the learner's latest answer. The same response again is a repeat (a
+        # double click, a retried request); an answer in another tab in between would have made
+        # it new again, and then the latest answer would not be this form's.
+        if _response_of(latest) == response:
+            return latest
+        sent_before = int(suffix) + 1
+    elif not any(a.form_token == f"{prefix}0" for a in rows):
+        sent_before = 0  # the form's first response
+    else:
+        # The form answered before, then another tab did: how many did this form send (rare).
+        sent_before = Answer.objects.filter(
+            learner=learner, question=question, mode=Mode.PRACTICE, form_token__startswith=prefix
+        ).count()
     # The n-th response from this form: two copies of the same request race for the same token,
     # and the unique constraint lets exactly one of them in.
     answer = Answer(
@@ -129,7 +135,7 @@ def record_practice_answer(
         used_hint=used_hint,
         time_taken_ms=time_taken_ms,
     )
-    for index in range(len(sent_before), len(sent_before) + 3):
+    for index in range(sent_before, sent_before + 3):
         answer.form_token = f"{prefix}{index}"
         try:
             with transaction.atomic():
