@@ -127,3 +127,36 @@ def test_the_page_takes_the_same_queries_for_1_or_50_classes(people, as_user, co
 
 
 test_the_page_takes_the_same_queries_for_1_or_50_classes.counts = {}
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_a_co_teacher_s_landing_lists_the_classes_they_co_teach_at_the_same_cost(
+    people, as_user, count
+):
+    """instructor_y co-teaches every other class of instructor_x's (and makes none): the page
+    lists those, with their submissions, and costs the same for 1 class or 50."""
+    from learnapp.classes.models import ClassTeacher, Classroom
+
+    pattern, _ = make_question_set(slug="many", title="Many")
+    _classes(people["instructor_x"], count * 2, pattern)
+    shared = list(Classroom.objects.order_by("name")[::2])
+    ClassTeacher.objects.bulk_create(
+        [ClassTeacher(classroom=c, user=people["instructor_y"]) for c in shared]
+    )
+    client = as_user(people["instructor_y"])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/teach/")
+    page = response.text
+    classes = page[page.index("<h2") : page.index("Due this week")]
+    assert classes.count("<li>") == count
+    assert all(c.name in classes for c in shared)
+    assert "Class 01" not in classes  # instructor_x's own, not shared
+    assert len(queries) <= 10, len(queries)
+    counts = test_a_co_teacher_s_landing_lists_the_classes_they_co_teach_at_the_same_cost.counts
+    counts[count] = len(queries)
+    if len(counts) == 2:
+        one, fifty = counts.values()
+        assert one == fifty
+
+
+test_a_co_teacher_s_landing_lists_the_classes_they_co_teach_at_the_same_cost.counts = {}
