@@ -135,7 +135,7 @@ def test_a_co_teacher_s_landing_lists_the_classes_they_co_teach_at_the_same_cost
 ):
     """instructor_y co-teaches every other class of instructor_x's (and makes none): the page
     lists those, with their submissions, and costs the same for 1 class or 50."""
-    from learnapp.classes.models import ClassTeacher, Classroom
+    from learnapp.classes.models import Classroom, ClassTeacher
 
     pattern, _ = make_question_set(slug="many", title="Many")
     _classes(people["instructor_x"], count * 2, pattern)
