@@ -2,7 +2,7 @@ from django.contrib import admin
 from lti_tool.admin import LtiRegistrationAdmin
 from lti_tool.models import LtiRegistration
 
-from .models import LinkedClass, Platform, Teaching
+from .models import GradedLink, LinkedClass, LmsScore, Platform, Teaching
 
 
 class PlatformInline(admin.StackedInline):
@@ -33,3 +33,24 @@ class LinkedClassAdmin(admin.ModelAdmin):
     list_select_related = ["classroom", "registration"]
     raw_id_fields = ["classroom"]
     inlines = [TeachingInline]
+
+
+@admin.register(GradedLink)
+class GradedLinkAdmin(admin.ModelAdmin):
+    list_display = ["resource_link_id", "assignment", "registration", "lineitem"]
+    list_select_related = ["assignment", "registration"]
+    raw_id_fields = ["assignment"]
+
+
+@admin.register(LmsScore)
+class LmsScoreAdmin(admin.ModelAdmin):
+    """What each learner's score on a graded assignment has become: sent, pending or failed."""
+
+    list_display = ["user", "assignment", "status", "score_given", "tries", "sent_at", "last_error"]
+    list_filter = ["status"]
+    list_select_related = ["user", "assignment"]
+    search_fields = ["lti_user_id", "user__username", "user__email"]
+    readonly_fields = [f.name for f in LmsScore._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

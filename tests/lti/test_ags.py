@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import jwt
 import pytest
+from django.contrib.auth import get_user_model
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -184,6 +185,7 @@ def test_login_launch_test_submit_and_the_worker_posts_the_score(
 
     # The graded link opens the assignment, not a self-study test that would not count.
     assert response["Location"] == "/assigned/"
+    assert "Keys test" in client.get("/assigned/").content.decode()
     score = LmsScore.objects.get()
     assert (score.lti_user_id, score.status, score.link) == ("learner-1", "", link)
     before = timezone.now()
@@ -284,6 +286,12 @@ def test_after_a_day_of_failures_the_score_is_failed_and_no_retry_is_queued(
     client.force_login(assignment.classroom.instructor)
     page = client.get(f"/classes/{assignment.classroom.pk}/gradebook/").content.decode()
     assert "LMS: failed" in page
+    # The admin lists it with the platform's last answer.
+    admin = get_user_model().objects.create_superuser("root", "root@example.com", "pw")
+    client.force_login(admin)
+    listed = client.get("/admin/lti/lmsscore/?status=failed")
+    assert listed.status_code == 200
+    assert "HTTP 503" in listed.content.decode()
 
 
 def test_a_regrade_sends_the_new_score_again(
