@@ -3,8 +3,8 @@
 With the shipped content (pools with templates, numeric, multiple-answer and ordering items):
 the learner has practised, taken a self-study test and an earlier attempt of the assignment,
 then starts another. No page they can open (the lesson, every practice page of the pattern and
-its hints and feedback, the open test's own pages, earlier results, review, progress, assigned,
-the sandbox) may hold the answer of an item of that open attempt: its worked solution steps, its
+its hints and feedback, the open test's own pages, earlier results, review, the spaced review's
+due cards as each is answered, progress, assigned, the sandbox) may hold the answer of an item of that open attempt: its worked solution steps, its
 final answer, its quick check, its hint, or what its options' feedback says.
 """
 
@@ -93,9 +93,35 @@ def reachable_pages(client, pattern: Pattern, open_attempt: Attempt, earlier: li
     for attempt in earlier:
         yield f"result {attempt.pk}", client.get(f"/tests/{attempt.pk}/result/")
     yield "review my mistakes", client.get("/review/")
+    yield from due_for_review(client)
     yield "progress", client.get("/progress/")
     yield "assigned", client.get("/assigned/")
     yield "sandbox", client.get("/sandbox/")
+
+
+def due_for_review(client):
+    """The spaced review's cards, each shown and answered (wrong) in turn, till none is due."""
+    for turn in range(60):
+        response = client.get("/review/due/")
+        yield f"due for review {turn}", response
+        page = response.content.decode()
+        action = re.search(r'action="(/review/due/\d+/)"', page)
+        if not action:
+            return
+        data = {"form_token": re.search(r'name="form_token" value="([^"]+)"', page).group(1)}
+        qtype = re.search(r'data-qtype="(\w+)"', page)
+        if qtype is None:
+            data["recalled"] = "no"
+        elif qtype.group(1) == "single":
+            data["choice"] = "A"
+        elif qtype.group(1) == "multiple":
+            data["choices"] = ["A"]
+        elif qtype.group(1) == "numeric":
+            data["value"] = "1"
+        else:
+            data["order"] = sorted(set(re.findall(r'name="order" value="([A-Z])"', page)))
+        yield f"due for review {turn} answered", client.post(action.group(1), data)
+    raise AssertionError("the review session never ran out of due cards")
 
 
 def test_no_page_reveals_an_answer_of_an_open_assigned_attempt(learner_client):
@@ -130,12 +156,17 @@ def test_no_page_reveals_an_answer_of_an_open_assigned_attempt(learner_client):
 
     leaks = []
     pages = 0
+    reviewed = []
     for what, response in reachable_pages(learner_client, pattern, open_attempt, earlier):
         assert response.status_code < 500, what
+        if what.startswith("due for review"):
+            reviewed.append(what)
         pages += 1
         page = response.content.decode()
         leaks += [f"{what}: {source}" for secret, source in secrets.items() if secret in page]
     assert pages > 60
+    # The spaced review served cards (the earlier tests' misses), none of them of the open test.
+    assert sum(1 for what in reviewed if what.endswith("answered")) >= 5
     assert leaks == []
 
     # The same earlier results do show those answers once the open attempt is submitted.

@@ -205,3 +205,22 @@ def test_a_correction_that_rewords_an_option_is_left_for_an_instructor(client, p
     attempt.refresh_from_db()
     assert attempt.score == 4  # nothing guessed
     assert old.question.key in out
+
+
+def test_two_runs_that_found_the_same_stale_attempt_regrade_it_once(client, pattern, versions):
+    # Two `manage.py regrade` runs (or a run and a retry) both list the attempt as stale before
+    # either takes its lock: the second finds it moved on under the lock and records nothing.
+    from learnapp.learning import regrade as regrading
+    from learnapp.learning.models import AttemptItem
+
+    attempt = take_test(client, pattern, {1: "B", 4: "C"})
+    correct(versions[3], correct_letter="C", final_answer_html="<p>Option C</p>")
+    stale = list(
+        AttemptItem.objects.filter(attempt=attempt, number=4).select_related(
+            "question_version", "question__current_version"
+        )
+    )
+    assert regrading._correct_attempt(attempt.pk, stale, None) == 1
+    assert regrading._correct_attempt(attempt.pk, stale, None) == 0
+    attempt.refresh_from_db()
+    assert attempt.score == 2 and RegradeRecord.objects.filter(attempt=attempt).count() == 1
