@@ -56,14 +56,20 @@ _LATEST_PRACTICE_SQL = (
 # The learner's latest practice answer to a question, and the first answer sent from one form
 # (its token is the form's nonce and ".0"); `is_latest` marks the former. Both are found by an
 # index, however many answers the learner has: NOT (form_token = '') is the unique index's own
-# condition, which SQLite needs to see before it uses that (partial) index.
+# condition, which SQLite needs to see before it uses that (partial) index. Only the columns
+# that tell a repeat: turning the rows into model instances cost more than the query.
 _FORM_ANSWERS_SQL = (
-    f'SELECT "learning_answer".*, ("learning_answer"."id" = ({_LATEST_PRACTICE_SQL})) AS is_latest'
+    'SELECT "learning_answer"."id", "learning_answer"."form_token",'
+    ' "learning_answer"."response", "learning_answer"."choice",'
+    f' ("learning_answer"."id" = ({_LATEST_PRACTICE_SQL})) AS is_latest'
     f' FROM "learning_answer" WHERE "learning_answer"."id" = ({_LATEST_PRACTICE_SQL})'
     ' OR ("learning_answer"."learner_id" = %s AND NOT ("learning_answer"."form_token" = \'\')'
     ' AND "learning_answer"."form_token" = %s AND "learning_answer"."question_id" = %s'
     ' AND "learning_answer"."mode" = %s)'
 )
+
+
+_RESPONSE_FIELD = Answer._meta.get_field("response")
 
 
 def record_practice_answer(
@@ -100,19 +106,21 @@ def record_practice_answer(
     # and this runs on every "Check"). Written out once rather than built by the ORM: compiling
     # the subqueries took half of a Check's time.
     mine = (learner.pk, question.pk, Mode.PRACTICE.value)
-    rows = list(
-        Answer.objects.raw(_FORM_ANSWERS_SQL, [*mine, *mine, learner.pk, f"{prefix}0", *mine[1:]])
-    )
-    latest = next((a for a in rows if a.is_latest), None)
-    suffix = latest.form_token.removeprefix(prefix) if latest is not None else ""
-    if latest is not None and latest.form_token.startswith(prefix) and suffix.isdigit():
+    connection = connections[Answer.objects.db]
+    with connection.cursor() as cursor:
+        cursor.execute(_FORM_ANSWERS_SQL, [*mine, *mine, learner.pk, f"{prefix}0", *mine[1:]])
+        rows = cursor.fetchall()
+    latest = next((row for row in rows if row[4]), None)
+    suffix = latest[1].removeprefix(prefix) if latest is not None else ""
+    if latest is not None and latest[1].startswith(prefix) and suffix.isdigit():
         # This form gave the learner's latest answer. The same response again is a repeat (a
         # double click, a retried request); an answer in another tab in between would have made
         # it new again, and then the latest answer would not be this form's.
-        if _response_of(latest) == response:
-            return latest
+        stored = _RESPONSE_FIELD.from_db_value(latest[2], None, connection)
+        if (stored if stored is not None else latest[3]) == response:
+            return Answer.objects.get(pk=latest[0])
         sent_before = int(suffix) + 1
-    elif not any(a.form_token == f"{prefix}0" for a in rows):
+    elif not any(row[1] == f"{prefix}0" for row in rows):
         sent_before = 0  # the form's first response
     else:
         # The form answered before, then another tab did: how many did this form send (rare).

@@ -76,3 +76,17 @@ def test_a_wrong_answer_makes_its_review_card_without_waiting(client, pattern, m
     response = client.post(practice_url(1), {"choice": wrong, "form_token": token})
     assert response.status_code == 200
     assert ReviewCard.objects.count() == 1
+
+
+def test_a_form_used_again_after_another_tab_answered_adds_a_new_answer(client, pattern):
+    from learnapp.learning.models import Answer
+
+    first_tab, second_tab = form_token(client, 1), form_token(client, 1)
+    for token, choice in [(first_tab, "A"), (second_tab, "C"), (first_tab, "A"), (first_tab, "A")]:
+        response = client.post(practice_url(1), {"choice": choice, "form_token": token})
+        assert response.status_code == 200
+    # The first tab's A again after the second tab's C is a new answer (the learner's latest
+    # changed in between); the same A once more is a double click.
+    assert list(Answer.objects.order_by("pk").values_list("choice", flat=True)) == ["A", "C", "A"]
+    tokens = list(Answer.objects.order_by("pk").values_list("form_token", flat=True))
+    assert tokens[2].endswith(".1") and tokens[2].split(".")[0] == tokens[0].split(".")[0]
