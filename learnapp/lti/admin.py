@@ -2,6 +2,7 @@ from django.contrib import admin
 from lti_tool.admin import LtiRegistrationAdmin
 from lti_tool.models import LtiRegistration
 
+from . import ags
 from .models import GradedLink, LinkedClass, LmsScore, Platform, Teaching
 
 
@@ -51,6 +52,13 @@ class LmsScoreAdmin(admin.ModelAdmin):
     list_select_related = ["user", "assignment"]
     search_fields = ["lti_user_id", "user__username", "user__email"]
     readonly_fields = [f.name for f in LmsScore._meta.fields]
+    actions = ["send_again"]
+
+    @admin.action(description="Send the selected scores to the LMS again")
+    def send_again(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        ags.send_again(ids)
+        self.message_user(request, f"{len(ids)} score(s) queued to be sent again.")
 
     def has_add_permission(self, request):
         return False

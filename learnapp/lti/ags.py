@@ -189,19 +189,26 @@ def tie_launch(
 def score_changed(attempt: Attempt) -> None:
     """Mark the learner's LMS score pending and queue its sending after the commit.
 
-    One query for an assignment's attempt whose learner has no LMS score (not launched from an
-    LMS with grades), none for self-study.
+    Two queries for an assignment's attempt in a class without grade passback (no score
+    record, no graded link), none for self-study.
     """
     if attempt.assignment_id is None:
         return
-    now = timezone.now()
     score_ids = list(
         LmsScore.objects.filter(
             assignment_id=attempt.assignment_id, user__learner__id=attempt.learner_id
         ).values_list("pk", flat=True)
     )
     if not score_ids:
-        return
+        score_ids = _score_for_a_known_lms_user(attempt)
+        if not score_ids:
+            return
+    send_again(score_ids)
+
+
+def send_again(score_ids: list[int]) -> None:
+    """Make these scores pending now and queue their sending once the transaction commits."""
+    now = timezone.now()
     LmsScore.objects.filter(pk__in=score_ids).update(
         status=LmsScore.Status.PENDING,
         version=F("version") + 1,
@@ -215,6 +222,32 @@ def score_changed(attempt: Attempt) -> None:
 
     for score_id in score_ids:
         transaction.on_commit(lambda score_id=score_id: post_score.enqueue(score_id))
+
+
+def _score_for_a_known_lms_user(attempt: Attempt) -> list[int]:
+    """A score record for a learner the platform knows who took a graded assignment without
+    opening its graded link: one who came in by another link of the course, or whom the roster
+    sync brought in. Their LTI user id for the link's platform is known (django-lti's LtiUser).
+    One query when the assignment has no graded link.
+    """
+    found = (
+        GradedLink.objects.filter(
+            assignment_id=attempt.assignment_id,
+            registration__users__auth_user__learner__id=attempt.learner_id,
+        )
+        .order_by("-updated_at", "-pk")
+        .values_list("pk", "registration__users__sub", "registration__users__auth_user_id")
+        .first()
+    )
+    if found is None:
+        return []
+    link_id, sub, user_id = found
+    score, _ = LmsScore.objects.get_or_create(
+        assignment_id=attempt.assignment_id,
+        user_id=user_id,
+        defaults={"link_id": link_id, "lti_user_id": sub},
+    )
+    return [score.pk]
 
 
 # -- 3. sending ---------------------------------------------------------------------------------

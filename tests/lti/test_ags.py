@@ -17,12 +17,12 @@ from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from learnapp.classes.models import Assignment
+from learnapp.classes.models import Assignment, Classroom
 from learnapp.learning.models import Attempt, Ruling
 from learnapp.learning.regrade import rule_on_item
 from learnapp.lti import keys
 from learnapp.lti.models import GradedLink, LmsScore
-from tests.factories import make_question_set, right_letter, wrong_letter
+from tests.factories import AssignmentFactory, make_question_set, right_letter, wrong_letter
 from tests.lti.platform import INSTRUCTOR, LEARNER
 
 pytestmark = pytest.mark.django_db
@@ -292,6 +292,17 @@ def test_after_a_day_of_failures_the_score_is_failed_and_no_retry_is_queued(
     listed = client.get("/admin/lti/lmsscore/?status=failed")
     assert listed.status_code == 200
     assert "HTTP 503" in listed.content.decode()
+    # Once the platform is back, the admin can send it again.
+    lms.score_status = 200
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/admin/lti/lmsscore/",
+            {"action": "send_again", "_selected_action": [LmsScore.objects.get().pk]},
+        )
+    [resent] = run_queued_tasks()
+    assert resent.return_value == "sent"
+    assert LmsScore.objects.get().status == "sent"
+    assert len(lms.scores) == 3
 
 
 def test_a_regrade_sends_the_new_score_again(
@@ -362,18 +373,38 @@ def test_the_gradebook_shows_each_score_s_lms_status_in_words(
     assert "LMS: failed" not in page
 
 
-def test_a_learner_launched_without_the_grades_claim_posts_nothing(
+def test_a_course_without_the_grades_claim_posts_nothing(
+    client, platform, lms, run_queued_tasks, django_capture_on_commit_callbacks
+):
+    pattern, _ = make_question_set(slug="keys", title="Keys")
+    platform.launch(client, TEST_PAGE, sub="teacher-1", roles=INSTRUCTOR)  # no AGS claim
+    classroom = Classroom.objects.get()
+    assignment = AssignmentFactory(classroom=classroom, pattern=pattern)
+    response = launch_learner(client, platform, sub="learner-1")
+    # A plain link to the test: the learner lands on it, as without grades.
+    assert response["Location"] == "/patterns/keys/test/"
+
+    take_assignment(client, assignment, right=5, capture=django_capture_on_commit_callbacks)
+
+    assert run_queued_tasks() == []
+    assert lms.scores == [] and lms.token_requests == []
+    assert not GradedLink.objects.exists() and not LmsScore.objects.exists()
+
+
+def test_a_learner_who_came_in_by_another_link_has_the_graded_assignment_s_score_sent(
     client, platform, lms, graded_class, run_queued_tasks, django_capture_on_commit_callbacks
 ):
     assignment = Assignment.objects.get()
-    # A plain link to the test (no AGS claim): the learner lands on the self-study test.
-    response = launch_learner(client, platform, sub="learner-9")
-    assert response["Location"] == "/patterns/keys/test/"
+    # The course's plain link to the test (no AGS claim), then the assignment from their list.
+    launch_learner(client, platform, sub="learner-9")
     assert not LmsScore.objects.exists()
-    # Even the class's assignment, taken by this learner, goes nowhere.
+
     take_assignment(client, assignment, right=5, capture=django_capture_on_commit_callbacks)
-    assert run_queued_tasks() == []
-    assert lms.scores == [] and lms.token_requests == []
+    run_queued_tasks()
+
+    [posted] = lms.scores
+    assert (posted["url"], posted["body"]["userId"]) == (f"{LINEITEM}/scores", "learner-9")
+    assert posted["body"]["scoreGiven"] == 5.0
 
 
 def test_a_claim_without_the_score_scope_is_not_a_graded_link(client, platform, lms):
