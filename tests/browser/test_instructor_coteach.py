@@ -19,6 +19,7 @@ from tests.factories import ClassroomFactory, UserFactory, make_instructor, make
 
 from .conftest import serious_accessibility_violations
 from .test_classes import PASSWORD, log_in
+from .test_polish_phone import says_it_scrolls
 
 pytestmark = pytest.mark.browser
 
@@ -119,6 +120,20 @@ def test_a_co_teacher_is_added_and_works_in_the_class(browser, live_server):
     expect(options.nth(2)).to_contain_text("Option C of 1")
     expect(options.nth(2)).to_contain_text("2 learners")
     _check(cole, "item-analysis")
+    cole.set_viewport_size(PHONE)
+    says_it_scrolls(cole, "Item analysis")
+    cole.set_viewport_size(DESKTOP)
+
+    # The co-teacher moves the due time for everyone (attempts already in are untouched).
+    cole.goto(f"/assignments/{quiz.pk}/")
+    everyone = cole.get_by_role("form", name="Extend for everyone")
+    everyone.get_by_label("New due time").fill("2098-06-01T12:00")
+    everyone.get_by_label("New close time").fill("2098-06-02T12:00")
+    everyone.get_by_role("button", name="Extend for everyone").click()
+    expect(cole.get_by_text("Everyone now has until 01 Jun 12:00")).to_be_visible()
+    quiz.refresh_from_db()
+    assert (quiz.due_at.month, quiz.due_at.day, quiz.closes_at.day) == (6, 1, 2)
+    assert serious_accessibility_violations(cole) == []
 
     # Someone who does not teach the class finds nothing there.
     make_instructor(username="stranger")
