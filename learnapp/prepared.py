@@ -65,6 +65,12 @@ class _Compiled:
                 raise ValueError(f"a value did not reach the SQL unchanged: {sql}")
             self.slots.append(where)
         self.compiler = compiler
+        # What results_iter would work out again on every call: which columns need converting
+        # from the database's values (dates, JSON, ...), and how.
+        fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
+        if compiler.has_composite_fields(fields):
+            raise ValueError(f"Prepared queries do not read composite fields: {sql}")
+        self.converters = compiler.get_converters(fields)
         klass_info = compiler.klass_info
         self.start, self.end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         self.init_list = [f[0].target.attname for f in compiler.select[self.start : self.end]]
@@ -83,7 +89,9 @@ class _Compiled:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
         objects = []
-        for row in self.compiler.results_iter([rows]):
+        if self.converters:
+            rows = self.compiler.apply_converters(rows, self.converters)
+        for row in rows:
             obj = self.model.from_db(
                 alias, self.init_list, row[self.start : self.end], fetch_mode=self.fetch_mode
             )
