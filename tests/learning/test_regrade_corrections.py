@@ -224,3 +224,20 @@ def test_two_runs_that_found_the_same_stale_attempt_regrade_it_once(client, patt
     assert regrading._correct_attempt(attempt.pk, stale, None) == 0
     attempt.refresh_from_db()
     assert attempt.score == 2 and RegradeRecord.objects.filter(attempt=attempt).count() == 1
+
+
+def test_the_regrade_command_records_who_made_the_correction(client, pattern, versions):
+    from django.core.management.base import CommandError
+
+    from tests.factories import UserFactory
+
+    author = UserFactory(username="author")
+    attempt = take_test(client, pattern, {4: "C"})
+    correct(versions[3], correct_letter="C", final_answer_html="<p>Option C</p>")
+    with pytest.raises(CommandError, match="No user is called 'nobody'"):
+        call_command("regrade", "--by", "nobody", stdout=StringIO())
+    assert not RegradeRecord.objects.exists()
+    call_command("regrade", "--by", "author", stdout=StringIO())
+    record = RegradeRecord.objects.get(attempt=attempt)
+    assert record.regraded_by == author and record.regraded_at is not None
+    assert (record.old_score, record.new_score) == (0, 1)

@@ -3,9 +3,13 @@
 Run it after `manage.py loadcontent` (which reminds you when questions changed). It is
 idempotent: each affected attempt is regraded once, and a second run finds nothing to do, so it
 is also safe from cron, where it catches attempts that were still open at the first run.
+
+`--by USERNAME` records who made the correction on each regrade record (the admin lists it);
+without it the record names no one, as for a run from cron.
 """
 
-from django.core.management.base import BaseCommand
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
 
 from learnapp.learning.regrade import regrade_corrections
 
@@ -16,8 +20,20 @@ class Command(BaseCommand):
         "answer, options, scoring or template has since been corrected."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--by",
+            metavar="USERNAME",
+            help="the user who corrected the questions, recorded with each regrade",
+        )
+
     def handle(self, *args, **options):
-        report = regrade_corrections()
+        by = None
+        if options.get("by"):
+            by = get_user_model().objects.filter(username=options["by"]).first()
+            if by is None:
+                raise CommandError(f"No user is called {options['by']!r}; nothing was regraded.")
+        report = regrade_corrections(by=by)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Regraded {report.regraded} attempt{'s' if report.regraded != 1 else ''} "
