@@ -5,12 +5,8 @@ replaced for the platform's URLs only): the token endpoint checks the tool's cli
 against the tool's published keys, the scores endpoint checks the bearer token it issued.
 """
 
-import itertools
-import time
 from datetime import datetime, timedelta
-from urllib.parse import parse_qs, urlsplit
 
-import jwt
 import pytest
 from django.contrib.auth import get_user_model
 from django.tasks import TaskResultStatus
@@ -20,9 +16,9 @@ from django_tasks_db.models import DBTaskResult
 from learnapp.classes.models import Assignment, Classroom
 from learnapp.learning.models import Attempt, Ruling
 from learnapp.learning.regrade import rule_on_item
-from learnapp.lti import keys
 from learnapp.lti.models import GradedLink, LmsScore
 from tests.factories import AssignmentFactory, make_question_set, right_letter, wrong_letter
+from tests.lti.grade_service import FakeServices, install
 from tests.lti.platform import INSTRUCTOR, LEARNER
 
 pytestmark = pytest.mark.django_db
@@ -36,90 +32,9 @@ LINEITEM = f"{LINEITEMS}/7"
 TASK_PATH = "learnapp.lti.tasks.post_score"
 
 
-class Answer:
-    def __init__(self, status: int, data=None, headers=None):
-        self.status_code = status
-        self.ok = 200 <= status < 300
-        self._data = data if data is not None else {}
-        self.text = str(self._data)
-        self.headers = headers or {}
-
-    def json(self):
-        return self._data
-
-
-class FakeServices:
-    """The platform's token endpoint and line items, as requests would reach them."""
-
-    def __init__(self, platform):
-        self.platform = platform
-        self.tokens: list[str] = []
-        self.token_requests: list[dict] = []
-        self.scores: list[dict] = []  # each: url, headers, body
-        self.lineitems: list[dict] = []
-        self.score_status = 200
-        self.calls_without_timeout = 0
-        self._numbers = itertools.count(1)
-
-    def request(self, session, method, url, *args, **kwargs):
-        if not url.startswith(self.platform.origin):
-            return self.real_request(session, method, url, *args, **kwargs)
-        if kwargs.get("timeout") is None:
-            self.calls_without_timeout += 1
-        if url == self.platform.auth_token_url and method == "POST":
-            return self.token(kwargs["data"])
-        headers = kwargs.get("headers") or {}
-        bearer = headers.get("Authorization", "")
-        if bearer.removeprefix("Bearer ") not in self.tokens:
-            return Answer(401, {"error": "unknown token"})
-        path = urlsplit(url).path
-        if method == "POST" and path.endswith("/scores"):
-            self.scores.append({"url": url, "headers": headers, "body": kwargs["json"]})
-            return Answer(self.score_status)
-        if method == "GET" and path == urlsplit(LINEITEMS).path:
-            link = parse_qs(urlsplit(url).query).get("resource_link_id", [""])[0]
-            return Answer(200, [i for i in self.lineitems if i["resourceLinkId"] == link])
-        if method == "POST" and path == urlsplit(LINEITEMS).path:
-            made = kwargs["json"] | {"id": f"{LINEITEMS}/{100 + len(self.lineitems)}"}
-            self.lineitems.append(made)
-            return Answer(201, made)
-        return Answer(404)
-
-    def token(self, data: dict) -> Answer:
-        """The client-credentials grant with a JWT assertion signed by one of the tool's keys."""
-        self.token_requests.append(data)
-        assert data["grant_type"] == "client_credentials"
-        assert data["client_assertion_type"] == (
-            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-        )
-        assertion = data["client_assertion"]
-        kid = jwt.get_unverified_header(assertion)["kid"]
-        [public] = [k for k in keys.jwks()["keys"] if k["kid"] == kid]
-        claims = jwt.decode(
-            assertion,
-            jwt.PyJWK(public).key,
-            algorithms=["RS256"],
-            audience=self.platform.auth_token_url,
-        )
-        assert claims["iss"] == claims["sub"] == self.platform.client_id
-        assert claims["exp"] > time.time()
-        token = f"token-{next(self._numbers)}"
-        self.tokens.append(token)
-        return Answer(200, {"access_token": token, "token_type": "Bearer", "expires_in": 3600})
-
-
 @pytest.fixture
 def lms(platform, monkeypatch):
-    import requests
-
-    services = FakeServices(platform)
-    services.real_request = requests.Session.request
-    monkeypatch.setattr(
-        requests.Session,
-        "request",
-        lambda session, method, url, *a, **kw: services.request(session, method, url, *a, **kw),
-    )
-    return services
+    return install(FakeServices(platform), monkeypatch)
 
 
 def ags_claim(lineitem=LINEITEM, scopes=(SCORE_SCOPE, LINEITEM_SCOPE)) -> dict:
