@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from lti_tool.models import LtiContext, LtiUser
 
 from learnapp.accounts.profiles import profile_for
@@ -149,7 +149,9 @@ def _valid(member) -> bool:
 def sync_roster(classroom: Classroom) -> SyncResult:
     """Bring the class's members up to the platform's roster. ServiceError if it cannot."""
     try:
-        linked = LinkedClass.objects.select_related("registration").get(classroom=classroom)
+        linked = LinkedClass.objects.select_related("registration", "classroom").get(
+            classroom=classroom
+        )
     except LinkedClass.DoesNotExist:
         raise ServiceError("This class is not linked to a course in an LMS.") from None
     url = memberships_url(linked)
@@ -162,6 +164,26 @@ def sync_roster(classroom: Classroom) -> SyncResult:
         )
     registration = linked.registration
     members = fetch_members(registration, url)
+    try:
+        result = _apply(linked, members)
+    except IntegrityError:  # a launch or another sync made the same user or membership just now
+        raise ServiceError(
+            "Someone else was joining the class at the same moment. Sync again.",
+            detail="integrity error while applying the roster",
+        ) from None
+    log.info(
+        "LTI roster sync of class %s: %s learners and %s teachers added, %s updated, %s skipped",
+        classroom.pk,
+        result.learners_added,
+        result.teachers_added,
+        result.updated,
+        result.skipped,
+    )
+    return result
+
+
+def _apply(linked: LinkedClass, members: list[dict]) -> SyncResult:
+    registration, classroom = linked.registration, linked.classroom
     result = SyncResult()
     with transaction.atomic():
         for member in members:
@@ -183,12 +205,4 @@ def sync_roster(classroom: Classroom) -> SyncResult:
                 _, added = Membership.objects.get_or_create(classroom=classroom, user=user)
                 result.learners_added += added
             result.updated += not added
-    log.info(
-        "LTI roster sync of class %s: %s learners and %s teachers added, %s updated, %s skipped",
-        classroom.pk,
-        result.learners_added,
-        result.teachers_added,
-        result.updated,
-        result.skipped,
-    )
     return result

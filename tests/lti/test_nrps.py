@@ -184,3 +184,28 @@ def test_the_command_syncs_a_class(client, platform, services, classroom, capsys
     call_command("ltiroster", "sync", str(classroom.pk))
     assert "2 learners added" in capsys.readouterr().out
     assert Membership.objects.filter(classroom=classroom).count() == 3
+
+
+def test_a_sync_racing_another_join_is_a_message(
+    client, platform, services, classroom, monkeypatch
+):
+    from django.db import IntegrityError
+
+    from learnapp.lti import nrps
+
+    def clash(*args):
+        raise IntegrityError("duplicate key")
+
+    monkeypatch.setattr(nrps, "_user_for", clash)
+    page = client.post(f"/lti/classes/{classroom.pk}/roster-sync/", follow=True)
+    assert page.status_code == 200
+    assert "at the same moment. Sync again." in page.content.decode()
+
+
+def test_malformed_members_are_left_out(client, platform, services, classroom):
+    services.routes[("GET", PAGE_2)] = FakeHttpResponse(
+        200, {"members": [{"user_id": "x" * 300, "roles": LEARNER}, {"roles": LEARNER}, "junk"]}
+    )
+    page = client.post(f"/lti/classes/{classroom.pk}/roster-sync/", follow=True)
+    assert "1 learner added" in page.content.decode()  # learner-2, from the first page
+    assert "3 inactive or without a learnapp role left out" in page.content.decode()
