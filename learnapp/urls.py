@@ -11,7 +11,10 @@ urlpatterns = [
     path("sandbox/", include("learnapp.sandbox.urls")),
     path("authoring/", include("learnapp.authoring.urls")),
     path("lti/", include("learnapp.lti.urls")),
-    path("", include("learnapp.classes.urls")),
+    # URLs are tried in order: the busiest (a lesson, a practice Check, a test's autosave) are
+    # found first instead of after every instructor page. No path of one include matches
+    # another's.
     path("", include("learnapp.learning.urls")),
     path("", include("learnapp.catalog.urls")),
+    path("", include("learnapp.classes.urls")),
 ]
