@@ -1,6 +1,7 @@
 """The access log: what each request records, the summary, the health verdict, the page."""
 
 import html
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -195,6 +196,27 @@ class TestOneDefinitionOfUnauthorizedUse:
         practice = (self.LESSON / "api-key-management/practice.md").read_text()
         assert logs.UNAUTHORIZED_USE in lesson
         assert logs.UNAUTHORIZED_USE in practice
+
+    def test_no_page_of_the_course_gives_it_another_meaning(self):
+        # "Unauthorized use is a stolen key", "Unauthorized Use: any 403": a second definition
+        # would make the lesson's thresholds count something else than the access log does.
+        content = Path(settings.BASE_DIR) / "content"
+        other_meanings = []
+        for path in sorted(content.rglob("*.md")):
+            text = path.read_text()
+            other_meanings += [
+                f"{path.relative_to(content)}: {m.group(0)}"
+                for m in re.finditer(
+                    r"unauthori[sz]ed use,? (?:is|means) (?:a|an|the|any|when|what)\b[^.;]*",
+                    text,
+                    re.IGNORECASE,
+                )
+                if "what this lesson also calls" not in m.group(0)
+            ]
+            for start in [m.start() for m in re.finditer("Unauthorized Use: ", text)]:
+                if not text.startswith(logs.UNAUTHORIZED_USE, start):
+                    other_meanings.append(f"{path.relative_to(content)}: {text[start:][:80]}")
+        assert other_meanings == []
 
     def test_the_log_page_states_it(self, client):
         page = client.get("/sandbox/log/").content.decode()
