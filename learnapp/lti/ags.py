@@ -221,7 +221,9 @@ def send_again(score_ids: list[int]) -> None:
     from .tasks import post_score
 
     for score_id in score_ids:
-        transaction.on_commit(lambda score_id=score_id: post_score.enqueue(score_id))
+        # Robust: the grade is committed by then, and a queue that fails must not turn the
+        # learner's submission into an error page; the score stays pending (admin: send again).
+        transaction.on_commit(lambda score_id=score_id: post_score.enqueue(score_id), robust=True)
 
 
 def _score_for_a_known_lms_user(attempt: Attempt) -> list[int]:

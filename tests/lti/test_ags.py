@@ -403,3 +403,23 @@ def test_the_gradebook_costs_no_more_queries_with_lms_statuses(
     with django_assert_num_queries(8):
         page = client.get(url).content.decode()
     assert page.count("LMS: sent") == 3
+
+
+def test_a_queue_that_fails_after_the_commit_leaves_the_submission_standing(
+    client, platform, lms, graded_class, monkeypatch, django_capture_on_commit_callbacks
+):
+    class BrokenQueue:
+        def enqueue(self, *args):
+            raise ConnectionError("queue unavailable")
+
+    monkeypatch.setattr("learnapp.lti.tasks.post_score", BrokenQueue())
+    assignment = Assignment.objects.get()
+    launch_learner(client, platform, **ags_claim())
+
+    attempt = take_assignment(
+        client, assignment, right=5, capture=django_capture_on_commit_callbacks
+    )
+
+    assert attempt.is_submitted
+    assert client.get(f"/tests/{attempt.pk}/result/").status_code == 200
+    assert LmsScore.objects.get().status == "pending"  # the admin can send it again
