@@ -45,6 +45,7 @@ class Choice:
     title: str
     path: str
     maximum: int | None = None  # a graded item's score maximum (its number of questions)
+    shown: str = ""  # how the picker names it under its pattern's heading
 
     @property
     def graded(self) -> bool:
@@ -161,18 +162,27 @@ def choices_for(classroom: Classroom) -> tuple[list[Choice], list[tuple[Pattern,
                 pattern,
                 [
                     Choice(
-                        f"lesson:{slug}", pattern.title, reverse("catalog:pattern", args=[slug])
+                        f"lesson:{slug}",
+                        pattern.title,
+                        reverse("catalog:pattern", args=[slug]),
+                        shown="Lesson",
                     ),
                     Choice(
                         f"practice:{slug}",
                         pattern.practice_title or f"Practice: {pattern.title}",
                         reverse("learning:practice_start", args=[slug]),
+                        shown=f"Practice: {pattern.practice_title}"
+                        if pattern.practice_title
+                        else "Practice",
                     ),
                     Choice(
                         f"test:{slug}",
                         pattern.assessment_title or f"Test: {pattern.title}",
                         reverse("learning:test_intro", args=[slug]),
                         test_size(pattern),
+                        shown=f"Test: {pattern.assessment_title}"
+                        if pattern.assessment_title
+                        else "Test",
                     ),
                 ],
             )

@@ -80,6 +80,8 @@ def test_an_instructor_picks_a_test_and_the_platform_gets_a_signed_graded_link(
     assert "Add learnapp content to your course" in page
     for value in ("lesson:keys", "practice:keys", "test:keys", "test:joins"):
         assert f'value="{value}"' in page
+    # Under each pattern's heading: its lesson, practice and test, named once each.
+    assert ">Test: Keys test <span" in page and "Practice: Practice" not in page
     # The picker is framed by the platform, like a launched page.
     assert "frame-ancestors https://lms.example.test" in picker["Content-Security-Policy"]
 
