@@ -1,5 +1,6 @@
 """What the lessons say about the sandbox holds: each test quotes the sentence it checks."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,25 @@ def test_each_answer_has_the_status_the_lessons_table_gives(answers):
 def test_the_policy_in_the_lesson_is_a_new_keys_policy(answers):
     assert 'RateLimit-Policy: "sandbox";q=60;w=60' in lesson("rate-limits-key-rotation")
     assert answers["200"]["RateLimit-Policy"] == '"sandbox";q=60;w=60'
+
+
+def test_the_empty_key_variable_gets_the_challenge_the_lesson_names(answers):
+    claim = "That includes a header that says `Bearer` and then carries nothing, which is what an empty key variable produces"
+    assert claim in lesson("auth-headers-status-codes")
+    assert 'error="invalid_token"' in answers["401 empty"]["WWW-Authenticate"]
+
+
+def test_every_challenge_a_lesson_links_to_exists(client):
+    from learnapp.sandbox.challenges import CHALLENGES
+
+    content = Path(settings.BASE_DIR) / "content"
+    links = {
+        (path.relative_to(content).as_posix(), slug)
+        for path in content.rglob("*.md")
+        for slug in re.findall(r"/sandbox/challenges/#([\w-]+)", path.read_text())
+    }
+    assert len(links) >= len(CHALLENGES)  # the pattern still finds the links
+    known = {challenge.slug for challenge in CHALLENGES}
+    assert sorted(link for link in links if link[1] not in known) == []
+    page = client.get("/sandbox/challenges/").content.decode()
+    assert all(f'id="{slug}"' in page for slug in known)
