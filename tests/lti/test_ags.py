@@ -54,9 +54,9 @@ def graded_class(client, platform, lms):
     return pattern
 
 
-def launch_learner(client, platform, sub="learner-1", **claims):
+def launch_learner(client, platform, sub="learner-1", target=TEST_PAGE, **claims):
     client.cookies.clear()
-    response = platform.launch(client, TEST_PAGE, sub=sub, roles=LEARNER, **claims)
+    response = platform.launch(client, target, sub=sub, roles=LEARNER, **claims)
     assert response.status_code == 302, response.content.decode()[:300]
     return response
 
@@ -423,3 +423,25 @@ def test_a_queue_that_fails_after_the_commit_leaves_the_submission_standing(
     assert attempt.is_submitted
     assert client.get(f"/tests/{attempt.pk}/result/").status_code == 200
     assert LmsScore.objects.get().status == "pending"  # the admin can send it again
+
+
+def test_a_link_to_one_of_the_class_s_assignments_is_tied_to_that_assignment(client, platform, lms):
+    pattern, _ = make_question_set(slug="keys", title="Keys")
+    platform.launch(client, "", sub="teacher-1", roles=INSTRUCTOR)  # makes the class
+    client.cookies.clear()
+    classroom = Classroom.objects.get()
+    mine = AssignmentFactory(classroom=classroom, pattern=pattern, title="Quiz 3")
+    elsewhere = AssignmentFactory(pattern=pattern)  # another class's assignment
+
+    launch_learner(
+        client, platform, target=f"https://testserver/assignments/{elsewhere.pk}/", **ags_claim()
+    )
+    assert not GradedLink.objects.exists()  # not this course's to grade
+
+    response = launch_learner(
+        client, platform, target=f"https://testserver/assignments/{mine.pk}/", **ags_claim()
+    )
+    assert response["Location"] == "/assigned/"
+    assert GradedLink.objects.get().assignment == mine
+    assert LmsScore.objects.get().assignment == mine
+    assert Assignment.objects.count() == 2  # nothing made
