@@ -72,6 +72,8 @@ class TestReachedDirectly:
             REMOTE_ADDR="203.0.113.9",
         )
         assert response.status_code == 403
+        # The refusal names the address it judged: the socket's peer, not the header's claim.
+        assert "may not be used from 203.0.113.9." in response.json()["error"]["message"]
 
 
 class TestBehindTrustedProxies:
@@ -129,3 +131,5 @@ class TestBehindTrustedProxies:
             REMOTE_ADDR=PROXY,
         )
         assert refused.status_code == 403
+        # The refusal names the client behind the proxy, not the proxy.
+        assert "may not be used from 203.0.113.9." in refused.json()["error"]["message"]
