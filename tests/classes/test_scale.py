@@ -1,6 +1,8 @@
+import os
 import threading
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from learnapp.classes.models import Membership
@@ -63,6 +65,15 @@ def test_the_csv_streams_every_learner(client):
     lines = b"".join(response.streaming_content).decode().splitlines()
     assert len(lines) == 31
     assert "%" not in "".join(lines[1:])
+
+
+def test_the_postgresql_only_tests_run_in_the_postgresql_pass():
+    # CI's second pass sets DATABASE_URL to PostgreSQL: there the tests below must run, on
+    # PostgreSQL, not be skipped in silence. On SQLite this only says that they are skipped.
+    on_postgresql = os.environ.get("DATABASE_URL", "").startswith(("postgres:", "postgresql:"))
+    skipped = needs_postgresql.args[0]
+    assert skipped is not on_postgresql
+    assert (connection.vendor == "postgresql") is on_postgresql
 
 
 @needs_postgresql
