@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from learnapp.catalog.models import Pattern
 from learnapp.catalog.variants import variant, variant_answer
-from learnapp.prepared import Prepared
+from learnapp.prepared import Prepared, PreparedInsert
 
 from .draw import DIFFICULTY_ORDER, create_attempt, draw_for_pattern
 from .models import Answer, Attempt, AttemptItem, ItemRuling, Learner, Mode, Ruling, StrongRule
@@ -70,6 +70,7 @@ _FORM_ANSWERS_SQL = (
 
 
 _RESPONSE_FIELD = Answer._meta.get_field("response")
+_INSERT_ANSWER = PreparedInsert(Answer)
 
 
 def record_practice_answer(
@@ -147,7 +148,7 @@ def record_practice_answer(
         answer.form_token = f"{prefix}{index}"
         try:
             with transaction.atomic():
-                answer.save(force_insert=True)
+                _INSERT_ANSWER.insert(answer)  # answer.save(force_insert=True), compiled once
             return answer
         except IntegrityError:
             first = Answer.objects.get(learner=learner, form_token=answer.form_token)

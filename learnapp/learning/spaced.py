@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from fsrs import Card, Rating, Scheduler, State
 
 from learnapp.catalog.models import Pattern
+from learnapp.prepared import PreparedInsert
 
 from .models import Answer, Attempt, Learner, ReviewCard
 from .visibility import items_under_test, released_q
@@ -61,23 +62,24 @@ def _new_card_fields(due: datetime) -> dict:
     return {"due": card.due, "state": card.state.value, "step": card.step}
 
 
+# bulk_create([card], ignore_conflicts=True), compiled once: this runs on every wrong Check.
+_INSERT_CARD_IF_NEW = PreparedInsert(ReviewCard, ignore_conflicts=True)
+
+
 def add_practice_miss(answer: Answer) -> None:
     """A wrong practice answer: the question becomes a card, due at once (one INSERT).
 
     A card the learner already has keeps its schedule: the review session decides when it
     comes back.
     """
-    ReviewCard.objects.bulk_create(
-        [
-            ReviewCard(
-                learner_id=answer.learner_id,
-                pattern_id=answer.pattern_id,
-                question_id=answer.question_id,
-                created_at=answer.answered_at,
-                **_new_card_fields(answer.answered_at),
-            )
-        ],
-        ignore_conflicts=True,
+    _INSERT_CARD_IF_NEW.insert(
+        ReviewCard(
+            learner_id=answer.learner_id,
+            pattern_id=answer.pattern_id,
+            question_id=answer.question_id,
+            created_at=answer.answered_at,
+            **_new_card_fields(answer.answered_at),
+        )
     )
 
 
