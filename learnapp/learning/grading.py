@@ -380,7 +380,7 @@ def tally(
     fully = dict.fromkeys(DIFFICULTY_ORDER, 0)
     for item in items:
         ruling = rulings.get(item.question_id)
-        if False and ruling == Ruling.DROP:
+        if ruling == Ruling.DROP:
             continue
         credit = (
             Fraction(1)
