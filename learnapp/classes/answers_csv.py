@@ -4,7 +4,9 @@ Each row says what that learner saw and did: the question's number in their test
 seed and option order, and their answer in the letters they saw (as they would quote it), next
 to the answer as graded: in the content's own letters (as item analysis counts it), or, for a
 numeric entry, the number it was read as ("0.045" or "4.5 %" read as 4.5 where the content
-says so). Credit is a number (0.5 for half a partial-credit question), exact to four places.
+says so). Credit is a number (0.5 for half a partial-credit question), exact to four places;
+after an instructor gives everyone full credit for a question or drops it, `ruling` says so and
+`credit_counted` is what the score now counts (1, or blank for a dropped question).
 """
 
 from collections.abc import Iterator
@@ -19,7 +21,7 @@ from learnapp.catalog.qtypes.numeric import ResponseRejected, parse_numeric_resp
 from learnapp.catalog.variants import variant
 from learnapp.csvexport import csv_download
 from learnapp.learning.grading import rulings_for
-from learnapp.learning.models import Answer, Attempt, AttemptItem
+from learnapp.learning.models import Answer, Attempt, AttemptItem, Ruling
 from learnapp.learning.points import points_number
 from learnapp.learning.responses import response_shown
 
@@ -37,6 +39,7 @@ HEADER = [
     "answer_as_graded",
     "credit",
     "ruling",
+    "credit_counted",
 ]
 
 
@@ -63,6 +66,16 @@ def _as_graded(item: AttemptItem, qtype: str, response) -> object:
     if qtype == "ordering":
         return " → ".join(response)
     return response
+
+
+def _counted(answer, ruling: str | None) -> object:
+    """The credit as the score counts it after an instructor's decision: full credit counts 1,
+    a dropped question nothing (blank: it left the total too)."""
+    if ruling == Ruling.DROP:
+        return ""
+    if ruling == Ruling.FULL_CREDIT:
+        return 1
+    return points_number(answer.credit) if answer else 0
 
 
 def answer_rows(assignment) -> Iterator[list]:
@@ -107,6 +120,7 @@ def answer_rows(assignment) -> Iterator[list]:
                 _as_graded(item, qtype, response),
                 points_number(answer.credit) if answer else 0,
                 rulings.get(item.question_id, ""),
+                _counted(answer, rulings.get(item.question_id)),
             ]
 
 

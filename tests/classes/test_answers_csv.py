@@ -112,3 +112,26 @@ def test_the_item_analysis_page_links_to_it(people, typed, as_user):
     learner.post(f"/tests/{attempt.pk}/submit/")
     page = as_user(people["instructor_x"]).get(f"/assignments/{typed.pk}/items/").content.decode()
     assert f'href="/assignments/{typed.pk}/answers.csv"' in page
+
+
+@pytest.mark.parametrize(("ruling", "counted"), [("full_credit", "1"), ("drop", "")])
+def test_a_regrade_decision_shows_in_the_rows_it_changes(people, typed, as_user, ruling, counted):
+    learner = as_user(people["learner_a"])
+    learner.post(f"/assignments/{typed.pk}/start/")
+    attempt = Attempt.objects.latest("pk")
+    learner.post(f"/tests/{attempt.pk}/submit/")
+    question = attempt.items.get(number=2).question
+    instructor = as_user(people["instructor_x"])
+    response = instructor.post(
+        f"/assignments/{typed.pk}/items/{question.pk}/regrade/", {"ruling": ruling}
+    )
+    assert response.status_code == 302
+    rows = {
+        r["question"]: r for r in rows_of(instructor.get(f"/assignments/{typed.pk}/answers.csv"))
+    }
+    assert (rows["2"]["credit"], rows["2"]["ruling"], rows["2"]["credit_counted"]) == (
+        "0",
+        ruling,
+        counted,
+    )
+    assert (rows["3"]["ruling"], rows["3"]["credit_counted"]) == ("", "0")
