@@ -135,3 +135,28 @@ def test_a_regrade_decision_shows_in_the_rows_it_changes(people, typed, as_user,
         counted,
     )
     assert (rows["3"]["ruling"], rows["3"]["credit_counted"]) == ("", "0")
+
+
+def test_the_rows_take_four_queries_whatever_the_class_size(
+    people, classroom, typed, as_user, django_assert_num_queries
+):
+    from learnapp.classes.answers_csv import answer_rows
+    from learnapp.classes.models import Membership
+    from tests.factories import UserFactory
+
+    users = UserFactory.create_batch(5)
+    Membership.objects.bulk_create([Membership(classroom=classroom, user=u) for u in users])
+    for user in users:
+        client = as_user(user)
+        client.post(f"/assignments/{typed.pk}/start/")
+        attempt = Attempt.objects.latest("pk")
+        client.post(
+            f"/tests/{attempt.pk}/answer/",
+            {"number": 2, "choice": "A"},
+            HTTP_ACCEPT="application/json",
+        )
+        client.post(f"/tests/{attempt.pk}/submit/")
+    # rulings, attempts with their learners, answers, items with their questions
+    with django_assert_num_queries(4):
+        rows = list(answer_rows(typed))
+    assert len(rows) == 1 + 5 * 10
