@@ -81,6 +81,9 @@ class LinkedClass(models.Model):
     )
     context_id = models.CharField(max_length=255)
     classroom = models.OneToOneField(Classroom, on_delete=models.CASCADE, related_name="lti_link")
+    # A learner opened the course before any teacher: the class belongs to a stand-in user
+    # nobody can sign in as, until the first teacher (by launch or roster sync) takes it over.
+    awaiting_teacher = models.BooleanField(default=False)
 
     class Meta:
         verbose_name_plural = "linked classes"

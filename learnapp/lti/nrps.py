@@ -25,7 +25,7 @@ from learnapp.accounts.roles import make_instructor
 from learnapp.classes.models import Classroom, Membership
 
 from .models import LinkedClass, Teaching
-from .provisioning import launch_role
+from .provisioning import launch_role, take_over
 from .services import NRPS_SCOPE, ServiceError, service_request
 
 log = logging.getLogger("learnapp.lti")
@@ -183,9 +183,15 @@ def sync_roster(classroom: Classroom) -> SyncResult:
 
 
 def _apply(linked: LinkedClass, members: list[dict]) -> SyncResult:
-    registration, classroom = linked.registration, linked.classroom
+    registration = linked.registration
     result = SyncResult()
     with transaction.atomic():
+        # Locked as a launch locks it: the first teacher listed takes over a class a learner
+        # opened first (provisioning.take_over).
+        linked = (
+            LinkedClass.objects.select_for_update().select_related("classroom").get(pk=linked.pk)
+        )
+        classroom = linked.classroom
         for member in members:
             if not _valid(member) or member.get("status", "Active") != "Active":
                 result.skipped += 1
@@ -197,6 +203,7 @@ def _apply(linked: LinkedClass, members: list[dict]) -> SyncResult:
             user = _user_for(registration, member)
             if role:
                 make_instructor(user)
+                take_over(linked, user)
                 _, added = Teaching.objects.update_or_create(
                     linked_class=linked, user=user, defaults={"role": role}
                 )

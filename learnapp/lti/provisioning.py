@@ -98,6 +98,36 @@ def _user_for(lti_launch: LtiLaunch):
     return user
 
 
+STAND_IN_NAME = "Instructor (from the LMS)"
+
+
+def _stand_in_owner():
+    """The owner of a class a learner opened first: a user nobody can sign in as."""
+    user = get_user_model()(username=_new_username(), is_active=False)
+    user.set_unusable_password()
+    user.save()
+    profile = profile_for(user)
+    profile.display_name = STAND_IN_NAME
+    profile.save(update_fields=["display_name"])
+    return user
+
+
+def take_over(linked: LinkedClass, teacher) -> None:
+    """The first teacher of a class a learner opened first becomes its instructor.
+
+    `linked` is locked (select_for_update) by the caller, with its classroom.
+    """
+    if not linked.awaiting_teacher:
+        return
+    classroom = linked.classroom
+    stand_in_id = classroom.instructor_id
+    classroom.instructor = teacher
+    classroom.save(update_fields=["instructor"])
+    linked.awaiting_teacher = False
+    linked.save(update_fields=["awaiting_teacher"])
+    get_user_model().objects.filter(pk=stand_in_id, is_active=False).delete()
+
+
 def _class_for(lti_launch: LtiLaunch, user, role: str):
     context = lti_launch.context_claim or {}
     registration = lti_launch.registration
@@ -109,20 +139,29 @@ def _class_for(lti_launch: LtiLaunch, user, role: str):
         .first()
     )
     if linked is None:
-        if not role:
-            return None  # a learner cannot open a class nobody has set up from the LMS yet
+        # A teacher's first launch makes the class theirs; a learner's first launch makes it
+        # too, owned by a stand-in until a teacher comes (take_over).
         try:
             with transaction.atomic():
-                classroom = Classroom.objects.create(name=title, instructor=user)
-                linked = LinkedClass.objects.create(
-                    registration=registration, context_id=context["id"], classroom=classroom
+                classroom = Classroom.objects.create(
+                    name=title, instructor=user if role else _stand_in_owner()
                 )
-        except IntegrityError:  # two teachers' first launches at once: the other one made it
-            linked = LinkedClass.objects.select_related("classroom").get(
-                registration=registration, context_id=context["id"]
-            )
+                LinkedClass.objects.create(
+                    registration=registration,
+                    context_id=context["id"],
+                    classroom=classroom,
+                    awaiting_teacher=not role,
+                )
+        except IntegrityError:  # two first launches at once: the other one made it
+            pass
+        linked = (
+            LinkedClass.objects.select_for_update()
+            .select_related("classroom")
+            .get(registration=registration, context_id=context["id"])
+        )
     if role:
         make_instructor(user)
+        take_over(linked, user)
         Teaching.objects.update_or_create(linked_class=linked, user=user, defaults={"role": role})
     else:
         Membership.objects.get_or_create(classroom=linked.classroom, user=user)
@@ -185,12 +224,6 @@ def provision(request: HttpRequest, lti_launch: LtiLaunch) -> Landing:
         sync_data_from_launch(lti_launch)
         user = _user_for(lti_launch)
         classroom = _class_for(lti_launch, user, role)
-    if classroom is None:
-        raise LaunchRefused(
-            403,
-            "This course has no learnapp class yet: it is made when an instructor first opens "
-            "learnapp from the course. Ask your instructor to open it once.",
-        )
     teaches = bool(role)
     url = landing_url(request, lti_launch.get_claim(TARGET_CLAIM) or "", classroom, user, teaches)
     # A graded link (AGS claim) opens an assignment, whose score goes back to the LMS: a

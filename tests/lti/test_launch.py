@@ -3,6 +3,7 @@ import logging
 import pytest
 from django.contrib.auth import get_user_model
 
+from learnapp.classes.access import teaches
 from learnapp.classes.models import Classroom, Membership
 from learnapp.learning.models import Attempt
 from learnapp.lti.models import LinkedClass, Teaching
@@ -128,10 +129,42 @@ def test_another_course_is_another_class(client, platform):
     assert get_user_model().objects.count() == 1
 
 
-def test_a_learner_before_any_teacher_is_told_to_wait(client, platform):
+def test_a_learner_can_launch_before_any_teacher_and_the_first_teacher_owns_the_class(
+    client, platform
+):
+    make_question_set(slug="keys", title="Keys")
     response = platform.launch(client, TEST_PAGE, sub="learner-1", roles=LEARNER)
-    assert response.status_code == 403
-    assert "Ask your instructor to open it once" in response.content.decode()
+
+    assert response.status_code == 302
+    assert response["Location"] == "/patterns/keys/test/"
+    page = client.get("/patterns/keys/test/")
+    assert page.status_code == 200
+    learner = page.wsgi_request.user
+    classroom = Classroom.objects.get()
+    assert classroom.name == "Web APIs 101"
+    assert Membership.objects.filter(classroom=classroom, user=learner).exists()
+    # Nobody can sign in as the class's owner until a teacher comes, and nobody teaches it.
+    stand_in = classroom.instructor
+    assert not stand_in.is_active and not stand_in.has_usable_password()
+    assert stand_in != learner
+    assert not teaches(learner, classroom)
+    client.cookies.clear()
+
+    teacher_launch = platform.launch(client, sub="teacher-1", roles=INSTRUCTOR)
+
+    classroom.refresh_from_db()
+    assert classroom.instructor.email == "teacher-1@school.example"
+    assert teacher_launch["Location"] == classroom.get_absolute_url()
+    assert client.get(teacher_launch["Location"]).status_code == 200
+    assert not get_user_model().objects.filter(pk=stand_in.pk).exists()
+    assert Classroom.objects.count() == 1
+    assert list(Membership.objects.values_list("user__email", flat=True)) == [
+        "learner-1@school.example"
+    ]
+    client.cookies.clear()
+    platform.launch(client, sub="teacher-2", roles=INSTRUCTOR)  # the second teacher co-teaches
+    classroom.refresh_from_db()
+    assert classroom.instructor.email == "teacher-1@school.example"
 
 
 def test_the_user_is_found_by_issuer_and_subject_never_by_email(client, platform):

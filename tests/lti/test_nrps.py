@@ -209,3 +209,23 @@ def test_malformed_members_are_left_out(client, platform, services, classroom):
     page = client.post(f"/lti/classes/{classroom.pk}/roster-sync/", follow=True)
     assert "1 learner added" in page.content.decode()  # learner-2, from the first page
     assert "3 inactive or without a learnapp role left out" in page.content.decode()
+
+
+def test_a_sync_of_a_class_a_learner_opened_first_gives_it_to_the_first_teacher_listed(
+    client, platform, services, capsys
+):
+    launch(client, platform, "learner-1", LEARNER)
+    classroom = Classroom.objects.get(lti_link__context_id="course-101")
+    stand_in = classroom.instructor
+    assert not stand_in.is_active
+
+    call_command("ltiroster", "sync", str(classroom.pk))
+
+    classroom.refresh_from_db()
+    assert classroom.instructor == lti_user("teacher-1")
+    assert not get_user_model().objects.filter(pk=stand_in.pk).exists()
+    assert Teaching.objects.get(user=lti_user("ta-1")).role == "ta"
+    assert Membership.objects.filter(classroom=classroom).count() == 3
+    client.force_login(lti_user("teacher-1"))
+    page = client.get(classroom.get_absolute_url()).content.decode()
+    assert "Sync roster from the LMS" in page and "made this class" in page
