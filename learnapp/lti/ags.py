@@ -394,13 +394,13 @@ def send(score_id: int) -> Outcome:
     if score.next_try_at and score.next_try_at > now + timedelta(seconds=5):
         return Outcome("not yet")  # a later try is queued for then
     version = score.version
-    grade = current_grade(score)
-    if grade is None or not grade.maximum:
-        LmsScore.objects.filter(pk=score.pk, version=version).update(
-            status=LmsScore.Status.WAITING, next_try_at=None
-        )
-        return Outcome("nothing to send")
     try:
+        grade = current_grade(score)
+        if grade is None or not grade.maximum:
+            LmsScore.objects.filter(pk=score.pk, version=version).update(
+                status=LmsScore.Status.WAITING, next_try_at=None
+            )
+            return Outcome("nothing to send")
         lineitem = lineitem_of(score.link, score.assignment.title, grade.maximum)
         _call(
             score.link.registration,
@@ -411,24 +411,14 @@ def send(score_id: int) -> Outcome:
             content_type=SCORE_TYPE,
         )
     except SendFailed as failure:
-        tries = score.tries + 1
-        failed = failure.final or now - (score.pending_since or now) >= RETRY_FOR
-        retry_at = None if failed else now + backoff(tries)
-        LmsScore.objects.filter(pk=score.pk, version=version).update(
-            status=LmsScore.Status.FAILED if failed else LmsScore.Status.PENDING,
-            tries=tries,
-            next_try_at=retry_at,
-            last_error=failure.detail[:500],
-        )
-        log.warning(
-            "LTI score for user %s on assignment %s not sent (try %s, %s): %s",
+        return _not_sent(score, version, now, failure)
+    except Exception as error:  # learnapp's fault, or a surprise: retried like the platform's
+        log.exception(
+            "LTI score for user %s on assignment %s: unexpected error while sending",
             score.user_id,
             score.assignment_id,
-            tries,
-            "given up" if failed else f"again at {retry_at:%H:%M:%S}",
-            failure.detail,
         )
-        return Outcome("failed" if failed else "pending", retry_at)
+        return _not_sent(score, version, now, SendFailed(f"{type(error).__name__}: {error}"))
     LmsScore.objects.filter(pk=score.pk, version=version).update(
         status=LmsScore.Status.SENT,
         sent_version=version,
@@ -442,3 +432,25 @@ def send(score_id: int) -> Outcome:
     )
     log.info("LTI score sent for user %s on assignment %s", score.user_id, score.assignment_id)
     return Outcome("sent")
+
+
+def _not_sent(score: LmsScore, version: int, now: datetime, failure: SendFailed) -> Outcome:
+    """Try again later (a minute, doubling, up to an hour), until a day has gone: then failed."""
+    tries = score.tries + 1
+    failed = failure.final or now - (score.pending_since or now) >= RETRY_FOR
+    retry_at = None if failed else now + backoff(tries)
+    LmsScore.objects.filter(pk=score.pk, version=version).update(
+        status=LmsScore.Status.FAILED if failed else LmsScore.Status.PENDING,
+        tries=tries,
+        next_try_at=retry_at,
+        last_error=failure.detail[:500],
+    )
+    log.warning(
+        "LTI score for user %s on assignment %s not sent (try %s, %s): %s",
+        score.user_id,
+        score.assignment_id,
+        tries,
+        "given up" if failed else f"again at {retry_at:%H:%M:%S}",
+        failure.detail,
+    )
+    return Outcome("failed" if failed else "pending", retry_at)

@@ -164,6 +164,54 @@ def test_a_platform_error_leaves_the_score_pending_with_a_retry_queued(
     assert LmsScore.objects.get().status == "sent"
 
 
+def test_an_unexpected_error_while_sending_is_retried_like_a_platform_error(
+    client,
+    platform,
+    lms,
+    graded_class,
+    run_queued_tasks,
+    django_capture_on_commit_callbacks,
+    monkeypatch,
+    caplog,
+):
+    from learnapp.lti import ags
+
+    real_payload = ags.score_payload
+
+    def broken(*args):
+        raise RuntimeError("the payload could not be built")
+
+    monkeypatch.setattr(ags, "score_payload", broken)
+    assignment = Assignment.objects.get()
+    launch_learner(client, platform, **ags_claim())
+    take_assignment(client, assignment, right=6, capture=django_capture_on_commit_callbacks)
+
+    [run] = run_queued_tasks()  # the task itself does not fail
+
+    assert run.return_value == "pending"
+    score = LmsScore.objects.get()
+    assert (score.status, score.tries) == ("pending", 1)
+    assert "RuntimeError" in score.last_error
+    assert "RuntimeError: the payload could not be built" in caplog.text  # with its traceback
+    [retry] = DBTaskResult.objects.filter(task_path=TASK_PATH, status=TaskResultStatus.READY)
+    assert timedelta(seconds=50) < retry.run_after - timezone.now() <= timedelta(seconds=60)
+
+    # Fixed by the time the retry is due: it goes through.
+    monkeypatch.setattr(ags, "score_payload", real_payload)
+    DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())
+    LmsScore.objects.update(next_try_at=timezone.now())
+    [again] = run_queued_tasks()
+    assert again.return_value == "sent"
+    assert [posted["body"]["scoreGiven"] for posted in lms.scores] == [6.0]
+
+    # Still broken after a day: failed, like the rest, and no retry queued.
+    monkeypatch.setattr(ags, "score_payload", broken)
+    ags.send_again([score.pk])
+    LmsScore.objects.update(pending_since=timezone.now() - timedelta(days=1, minutes=1))
+    assert ags.send(score.pk).status == "failed"
+    assert LmsScore.objects.get().status == "failed"
+
+
 def test_the_wait_between_tries_grows_to_an_hour():
     from learnapp.lti.ags import backoff
 
