@@ -14,6 +14,8 @@ from django.contrib.auth import get_user_model
 from django.tasks import TaskResultStatus, task
 from django.utils import timezone
 
+from learnapp.lti.tasks import requeue_stranded_scores
+
 from . import emails, reminders
 
 
@@ -22,8 +24,12 @@ def send_due_reminders() -> int:
     try:
         return reminders.send_due_reminders()
     finally:
-        # Even after a failure: one bad run must not stop reminders for good.
-        schedule_reminders(after=timedelta(seconds=settings.REMINDER_INTERVAL_SECONDS))
+        # The periodic run also queues LMS scores left pending without a task (lti.tasks).
+        try:
+            requeue_stranded_scores()
+        finally:
+            # Even after a failure: one bad run must not stop reminders for good.
+            schedule_reminders(after=timedelta(seconds=settings.REMINDER_INTERVAL_SECONDS))
 
 
 def schedule_reminders(after: timedelta = timedelta(0)) -> bool:

@@ -473,6 +473,64 @@ def test_a_queue_that_fails_after_the_commit_leaves_the_submission_standing(
     assert LmsScore.objects.get().status == "pending"  # the admin can send it again
 
 
+def test_the_periodic_run_queues_a_score_left_pending_with_nothing_queued(
+    client,
+    platform,
+    lms,
+    graded_class,
+    monkeypatch,
+    run_queued_tasks,
+    django_capture_on_commit_callbacks,
+):
+    from learnapp.lti import tasks
+    from learnapp.notifications.tasks import schedule_reminders
+
+    assignment = Assignment.objects.get()
+    launch_learner(client, platform, **ags_claim())
+    real_post_score = tasks.post_score
+    with monkeypatch.context() as broken:
+
+        class BrokenQueue:
+            def enqueue(self, *args):
+                raise ConnectionError("queue unavailable")
+
+        broken.setattr("learnapp.lti.tasks.post_score", BrokenQueue())
+        take_assignment(client, assignment, right=8, capture=django_capture_on_commit_callbacks)
+    assert tasks.post_score is real_post_score
+    assert LmsScore.objects.get().status == "pending"
+    assert not DBTaskResult.objects.filter(task_path=TASK_PATH).exists()
+
+    # The worker's periodic run (the reminder run, every few minutes) looks for such scores:
+    # a score just marked pending may still have its task on the way, so it waits a while.
+    schedule_reminders()
+    run_queued_tasks()
+    assert lms.scores == []
+    LmsScore.objects.update(next_try_at=timezone.now() - timedelta(minutes=20))
+    DBTaskResult.objects.filter(status=TaskResultStatus.READY).update(run_after=timezone.now())
+    runs = run_queued_tasks()  # the periodic run queues the score's task, which then runs
+
+    assert [run.return_value for run in runs if run.task_path == TASK_PATH] == ["sent"]
+    assert [posted["body"]["scoreGiven"] for posted in lms.scores] == [8.0]
+    assert LmsScore.objects.get().status == "sent"
+
+
+def test_the_periodic_run_leaves_scores_whose_task_is_queued_or_waiting_alone(
+    client, platform, lms, graded_class, run_queued_tasks, django_capture_on_commit_callbacks
+):
+    from learnapp.lti.tasks import requeue_stranded_scores
+
+    assignment = Assignment.objects.get()
+    launch_learner(client, platform, **ags_claim())
+    launch_learner(client, platform, sub="learner-2", **ags_claim())
+    lms.score_status = 500
+    take_assignment(client, assignment, right=4, capture=django_capture_on_commit_callbacks)
+    run_queued_tasks()  # learner-1's first try fails: the retry is queued for a minute later
+    assert requeue_stranded_scores() == 0
+    LmsScore.objects.update(next_try_at=timezone.now() - timedelta(minutes=20))
+    assert requeue_stranded_scores() == 0  # its retry is still queued (the worker was away)
+    assert DBTaskResult.objects.filter(status=TaskResultStatus.READY).count() == 1
+
+
 def test_a_link_to_one_of_the_class_s_assignments_is_tied_to_that_assignment(client, platform, lms):
     pattern, _ = make_question_set(slug="keys", title="Keys")
     platform.launch(client, "", sub="teacher-1", roles=INSTRUCTOR)  # makes the class
