@@ -548,10 +548,12 @@ def gradebook_csv(request: HttpRequest, class_id: int) -> StreamingHttpResponse:
                 f"{a.title} override reason",
                 f"{a.title} comment",
             ]
+            if getattr(a, "lti_linked", False):  # scores go to an LMS: sent, pending or failed
+                header.append(f"{a.title} LMS")
         yield header
         for row in book.rows:
             line = [row.user.username, display_name(row.user), int(row.needs_help)]
-            for cell in row.cells:
+            for a, cell in zip(book.assignments, row.cells, strict=True):
                 line += [
                     "" if cell.score is None else points_number(cell.score),
                     "" if cell.total is None else cell.total,
@@ -563,6 +565,8 @@ def gradebook_csv(request: HttpRequest, class_id: int) -> StreamingHttpResponse:
                     cell.override_reason,
                     cell.comment,
                 ]
+                if getattr(a, "lti_linked", False):
+                    line.append(cell.lms_status)
             yield line
 
     return csv_download(rows(), f"gradebook-{classroom.pk}.csv")

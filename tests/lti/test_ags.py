@@ -336,6 +336,37 @@ def test_the_gradebook_shows_each_score_s_lms_status_in_words(
     assert "LMS: failed" not in page
 
 
+def test_the_gradebook_csv_has_an_lms_column_for_a_linked_assignment_only(
+    client, platform, lms, graded_class, run_queued_tasks, django_capture_on_commit_callbacks
+):
+    import csv
+    import io
+
+    assignment = Assignment.objects.get()
+    # The link's title comes from the LMS: one that starts like a formula stays text.
+    Assignment.objects.filter(pk=assignment.pk).update(title="=HYPERLINK(1)")
+    assignment.refresh_from_db()
+    AssignmentFactory(classroom=assignment.classroom, title="Local quiz")
+    launch_learner(client, platform, sub="learner-1", **ags_claim())
+    take_assignment(client, assignment, right=8, capture=django_capture_on_commit_callbacks)
+    run_queued_tasks()
+    launch_learner(client, platform, sub="learner-2", **ags_claim())
+    lms.score_status = 500
+    take_assignment(client, assignment, right=5, capture=django_capture_on_commit_callbacks)
+    run_queued_tasks()
+    launch_learner(client, platform, sub="learner-3", **ags_claim())  # has not taken it
+    client.force_login(assignment.classroom.instructor)
+
+    response = client.get(f"/classes/{assignment.classroom.pk}/gradebook.csv")
+
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    column = "'=HYPERLINK(1) LMS"
+    assert [row[column] for row in rows] == ["sent", "pending", ""]
+    assert [row["'=HYPERLINK(1) score"] for row in rows] == ["8", "5", ""]
+    assert "Local quiz score" in rows[0]
+    assert "Local quiz LMS" not in rows[0]
+
+
 def test_a_course_without_the_grades_claim_posts_nothing(
     client, platform, lms, run_queued_tasks, django_capture_on_commit_callbacks
 ):
