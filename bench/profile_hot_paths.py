@@ -16,8 +16,8 @@ bench/run and its .lua scripts), and handed to the project's WSGI application
 - sandbox_valid_key: GET /sandbox/api/models with one of 200 keys in turn;
 - gradebook_500: the instructor's gradebook of 500 learners x 20 assignments.
 
-For each it prints the median CPU time (time.process_time: this process's CPU, so waiting for
-nothing is counted) of N requests after a warm-up, in ms, with the quartiles, the mean and the
+For each it prints the median CPU time (time.process_time: this process's CPU; time spent
+waiting is not counted) of N requests after a warm-up, in ms, with the quartiles, the mean and the
 queries per request. The mean is there for the sandbox: its access log's background writer
 runs now and then, and its CPU time lands on whichever request is being timed. Everything is
 set up afresh in a temporary folder (a migrated SQLite database, bench's 30-pattern tree,
