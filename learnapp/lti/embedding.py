@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from http.cookies import Morsel
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpRequest, HttpResponse
 from django.utils.csp import CSP
 
@@ -91,5 +92,14 @@ class LtiEmbeddingMiddleware:
         origins = frame_origins(request)
         if origins:
             allow_framing(response, origins)
-            cookies_for_frames(response, [settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME])
+            # The messages cookie too: a message set after a form in the frame ("Roster synced
+            # …") is shown by the next page, in the frame.
+            cookies_for_frames(
+                response,
+                [
+                    settings.SESSION_COOKIE_NAME,
+                    settings.CSRF_COOKIE_NAME,
+                    CookieStorage.cookie_name,
+                ],
+            )
         return response

@@ -76,3 +76,21 @@ def test_a_learner_session_is_framed_too(client, platform):
     assert frame_ancestors(client.get(response["Location"])) == (
         "frame-ancestors https://lms.example.test"
     )
+
+
+def test_a_message_after_a_form_in_the_frame_comes_back_to_the_frame(client, platform):
+    # Messages ride in a cookie until shown: a SameSite=Lax one would not come back from inside
+    # the LMS's frame, and "Roster synced…" (or any message) would never be seen there.
+    from learnapp.classes.models import Classroom
+
+    platform.launch(client, roles=INSTRUCTOR)
+    classroom = Classroom.objects.get()
+    response = client.post(f"/lti/classes/{classroom.pk}/roster-sync/")
+    cookie = response.cookies["messages"]
+    assert (cookie["samesite"], cookie["secure"]) == ("None", True)
+    assert cookie.output().endswith("; Partitioned")
+    shown = client.get(response["Location"])
+    assert "The roster could not be synced" in shown.content.decode()
+    # Shown once: the cookie is removed the same way it was set, or a partitioned one would stay.
+    removed = shown.cookies["messages"]
+    assert removed["max-age"] == 0 and removed.output().endswith("; Partitioned")
