@@ -152,6 +152,30 @@ def test_a_learner_launches_from_the_course_and_takes_the_test_inside_the_frame(
     page.context.close()
 
 
+def test_a_learner_first_then_the_teacher_whose_messages_show_inside_the_frame(
+    browser, live_server, lms
+):
+    make_question_set(slug="keys", title="Keys")
+    target = f"{live_server.url}/patterns/keys/test/"
+    # No teacher has opened learnapp from the course yet: the learner gets in all the same.
+    page = open_course(browser, lms, sub="learner-1", roles=LEARNER, target=target)
+    expect(
+        page.frame_locator("iframe").get_by_role("button", name="Start the test")
+    ).to_be_visible()
+    page.context.close()
+
+    teacher = open_course(browser, lms, sub="teacher-1", roles=INSTRUCTOR)
+    frame = teacher.frame_locator("iframe")
+    expect(frame.get_by_role("heading", name="Web APIs 101")).to_be_visible()
+    expect(frame.get_by_text("made this class · you")).to_be_visible()
+    expect(frame.get_by_role("link", name="Name of learner-1")).to_be_visible()
+    # A form's message comes back to the frame (its cookie is sent cross-site too).
+    frame.get_by_role("button", name="Sync roster from the LMS").click()
+    expect(frame.get_by_role("status")).to_contain_text("The roster could not be synced")
+    assert teacher.console_errors == []
+    teacher.context.close()
+
+
 def test_learnapp_is_not_framed_by_a_site_that_is_not_registered(browser, live_server, lms):
     # The same course page, but learnapp's lesson list in the frame without a launch: the
     # site's own policy (frame-ancestors 'none') stands.
