@@ -136,3 +136,27 @@ def test_the_page_shows_every_kind_of_cell_as_the_full_gradebook_has_it(people, 
     for text in ("9/10", "4/10", "8/10", "6.67/10", "overridden", "late", "not assigned"):
         assert text in shown
     assert [needs_help for _url, _name, needs_help, _cells in page.rows].count(True) >= 2
+
+
+def test_the_page_names_and_orders_learners_as_the_full_gradebook_does(classroom):
+    """The page reads the learners as plain values; the names and their order must not move."""
+    from learnapp.accounts.models import Profile
+    from learnapp.accounts.profiles import display_name
+    from learnapp.classes.gradebook import build_gradebook, gradebook_page
+    from learnapp.classes.models import Membership
+    from tests.factories import UserFactory
+
+    chosen = UserFactory(username="zed", first_name="Zed", last_name="Zulu")
+    Profile.objects.create(user=chosen, display_name="Ada")  # the chosen name wins
+    full_name = UserFactory(username="aaa", first_name="Bea", last_name="")
+    bare = UserFactory(username="Cal", first_name="", last_name="")  # no profile, no name
+    empty = UserFactory(username="dan", first_name="", last_name="Dunn")
+    Profile.objects.create(user=empty, display_name="")  # an empty chosen name falls back
+    twin = UserFactory(username="ada2", first_name="ada", last_name="")  # same name, casefolded
+    for user in (chosen, full_name, bare, empty, twin):
+        Membership.objects.create(classroom=classroom, user=user)
+
+    page = [(url, name) for url, name, _help, _cells in gradebook_page(classroom).rows]
+    full = [(row.url, row.user) for row in build_gradebook(classroom).rows]
+    assert page == [(url, display_name(user)) for url, user in full]
+    assert [name for _url, name in page][:5] == ["ada", "Ada", "Bea", "Cal", "Dunn"]
