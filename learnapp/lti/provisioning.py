@@ -252,6 +252,5 @@ def landing_url(request: HttpRequest, target: str, classroom, user, teaches: boo
             if match.view_name == "classes:assignment" and not teaches:
                 return reverse("classes:assigned")
             return path
-    if teaches and classroom.instructor_id == user.pk:
-        return classroom.get_absolute_url()
-    return reverse("classes:assigned") if not teaches else reverse("classes:list")
+    # Every teacher of the course (recorded in Teaching) may open the class, not only its owner.
+    return classroom.get_absolute_url() if teaches else reverse("classes:assigned")

@@ -121,6 +121,15 @@ def test_one_class_per_platform_and_course_with_teachers_and_learners(client, pl
     assert get_user_model().objects.count() == 3
 
 
+def test_a_second_teacher_of_the_course_lands_on_the_class_too(client, platform):
+    platform.launch(client, sub="teacher-1", roles=INSTRUCTOR)
+    client.cookies.clear()
+    response = platform.launch(client, "", sub="assistant-1", roles=TEACHING_ASSISTANT)
+    classroom = Classroom.objects.get()
+    assert response["Location"] == f"/classes/{classroom.pk}/"
+    assert client.get(response["Location"]).status_code == 200
+
+
 def test_another_course_is_another_class(client, platform):
     platform.launch(client, sub="teacher-1", roles=INSTRUCTOR)
     client.cookies.clear()
