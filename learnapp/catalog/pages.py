@@ -8,6 +8,7 @@ load shows everywhere within that time; the loader also clears this process's en
 
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -83,6 +84,28 @@ def lesson_page(slug: str) -> LessonPage:
 
 def clear_page_cache() -> None:
     _pages.clear()
+    _fragments.clear()
+
+
+# Parts of pages that depend only on their key (immutable content: a question version, a seed,
+# an answer's response), kept like the pages: CATALOG_PAGE_TTL seconds, cleared with them.
+_fragments: dict[tuple, tuple[float, str]] = {}
+
+
+def cached_fragment(key: tuple, make: Callable[[], str]) -> str:
+    """`make()`'s HTML, made once per `key` and kept in process memory."""
+    ttl = settings.CATALOG_PAGE_TTL
+    if ttl <= 0:
+        return make()
+    now = time.monotonic()
+    entry = _fragments.get(key)
+    if entry is not None and now - entry[0] < ttl:
+        return entry[1]
+    html = make()
+    if len(_fragments) >= _MAX_ENTRIES:
+        _fragments.clear()
+    _fragments[key] = (now, html)
+    return html
 
 
 def _render(slug: str) -> LessonPage:

@@ -13,12 +13,14 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from learnapp.catalog.models import Pattern, Question
+from learnapp.catalog.pages import cached_fragment
 from learnapp.catalog.parsing import MAX_HINT_TIERS, QUESTIONS_PER_SET
 from learnapp.catalog.qtypes import QuestionType
 from learnapp.catalog.variants import variant
@@ -224,11 +226,13 @@ def _practice_url(item: AttemptItem, review: bool, order: list[str] | None = Non
     return f"{url}?{urlencode(params)}" if params else url
 
 
-def _feedback_context(request: HttpRequest, item: AttemptItem, answer: Answer | None) -> dict:
+def _feedback_context(
+    request: HttpRequest, item: AttemptItem, answer: Answer | None, where: _Round | None = None
+) -> dict:
     """What the feedback partial needs, without the overview's queries."""
     question = item.question
     version = item.question_version
-    where = _round(request, question)
+    where = where or _round(request, question)
     shown = variant(version, item.seed)
     return {
         "pattern": question.pattern,
@@ -379,10 +383,37 @@ def practice_question(request: HttpRequest, slug: str, number: int) -> HttpRespo
             return render(request, "learning/practice.html", context, status=400)
         return _rejected(request, str(exc), exc.status)
     if request.htmx:
-        return render(
-            request, "learning/practice.html#feedback", _feedback_context(request, item, answer)
-        )
+        return HttpResponse(_feedback_html(request, item, answer))
     return render(request, "learning/practice.html", _practice_context(request, item, answer))
+
+
+def _feedback_html(request: HttpRequest, item: AttemptItem, answer: Answer) -> str:
+    """The feedback partial after a Check. It shows only the answer's verdict on an immutable
+    question version, so it is rendered once per everything it depends on (learnapp.catalog
+    .pages.cached_fragment): a learner answering a question as others did gets the same HTML."""
+    question = item.question
+    where = _round(request, question)
+    key = (
+        "practice-feedback",
+        item.question_version.pk,
+        item.seed,
+        tuple(item.option_order),
+        repr(answer.response),
+        answer.credit,
+        answer.choice,
+        answer.is_correct,
+        question.pattern.slug,
+        question.position,
+        where,
+    )
+    return cached_fragment(
+        key,
+        lambda: render_to_string(
+            "learning/practice.html#feedback",
+            _feedback_context(request, item, answer, where),
+            request=request,
+        ),
+    )
 
 
 def _valid_order(item: AttemptItem, letters: list[str]) -> list[str]:

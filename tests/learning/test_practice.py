@@ -211,3 +211,23 @@ def _fields(answer_row: Answer) -> dict:
         for field in Answer._meta.concrete_fields
         if not field.primary_key
     }
+
+
+def test_the_feedback_fragment_is_the_same_whether_rendered_afresh_or_kept(
+    client, pattern, settings
+):
+    htmx = {"HTTP_HX_REQUEST": "true"}
+    settings.CATALOG_PAGE_TTL = 0  # nothing kept: rendered on every Check
+    fresh = {choice: answer(client, choice, **htmx).content.decode() for choice in "CB"}
+    settings.CATALOG_PAGE_TTL = 60
+    kept = {
+        choice: [answer(client, choice, **htmx).content.decode() for _ in range(2)]
+        for choice in "CB"
+    }
+    assert kept == {choice: [fresh[choice], fresh[choice]] for choice in "CB"}
+    assert "Not quite." in fresh["C"] and "SECRET-FEEDBACK-C" in fresh["C"]
+    assert "Right!" in fresh["B"] and "SECRET-FEEDBACK-C" not in fresh["B"]
+    # Another learner answering the same way sees the same.
+    other = type(client)()
+    assert answer(other, "C", **htmx).content.decode() == fresh["C"]
+    assert Answer.objects.count() == 2 + 4 + 1
