@@ -74,12 +74,17 @@ def _active_pattern(slug: str) -> Pattern:
     return get_object_or_404(Pattern.objects.active().select_related("section__track"), slug=slug)
 
 
+PRACTICE_PATTERN_UNREAD = ("lesson_html", "toc", "self_checks", "faded_examples", "blueprint")
+
 # Every practice GET and "Check" starts here: compiled once (learnapp.prepared).
 _PRACTICE_QUESTION = Prepared(
     lambda slug, number: (
         Question.objects.active()
         .practice()
         .select_related("current_version", "pattern")
+        # The lesson's parts are not shown around a question (nor its test's blueprint): a
+        # Check would otherwise read and parse them every time.
+        .defer(*(f"pattern__{name}" for name in PRACTICE_PATTERN_UNREAD))
         .filter(pattern__slug=slug, pattern__retired_at__isnull=True, position=number)[:1]
     ),
     str,

@@ -231,3 +231,23 @@ def test_the_feedback_fragment_is_the_same_whether_rendered_afresh_or_kept(
     other = type(client)()
     assert answer(other, "C", **htmx).content.decode() == fresh["C"]
     assert Answer.objects.count() == 2 + 4 + 1
+
+
+def test_practice_pages_never_load_the_lesson_parts_left_out_of_their_query(client, pattern):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from learnapp.learning.views import PRACTICE_PATTERN_UNREAD
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(practice_url()).status_code == 200
+        assert answer(client, "C", HTTP_HX_REQUEST="true").status_code == 200
+        assert answer(client, "B").status_code == 200
+        assert client.post(practice_url() + "hint/", HTTP_HX_REQUEST="true").status_code == 200
+        assert client.get(practice_url(2)).status_code == 200
+    late = [
+        q["sql"]
+        for q in queries
+        if any(f'"catalog_pattern"."{name}" FROM' in q["sql"] for name in PRACTICE_PATTERN_UNREAD)
+    ]
+    assert late == []
