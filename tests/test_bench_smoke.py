@@ -39,6 +39,8 @@ def test_bench_run_prints_every_ratio_with_a_one_second_duration(tmp_path):
     env.update(
         BENCH_OUT=str(tmp_path / "out"),
         BENCH_DURATION="1",
+        # The two-server section has its own test (tests/scale/test_two_servers.py).
+        BENCH_SCALE="0",
         BENCH_WARMUP="1",
         BENCH_PAIRS="1",
         BENCH_LOADER_SHAPE="1 1 2",
