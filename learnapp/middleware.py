@@ -5,9 +5,8 @@ read by a first-time visitor, a practice Check):
 
 - CSRF: a new visitor's token takes two 32-character random strings. Django draws them one
   `secrets.choice` at a time, a fifth of a cached lesson page's time; `random_string` draws
-  the same uniform characters from one `os.urandom` call, and a page's token is masked with
-  a lookup table. The tokens, cookies and checks are Django's own (only those two helpers are
-  swapped, in the CSRF module).
+  the same uniform characters from one `os.urandom` call. The tokens, cookies and checks are
+  Django's own (only the random string is swapped, in the CSRF module).
 - CSP: the policy is the same text on every response but for the nonce, so it is built once
   per policy and the nonce filled in, instead of being rebuilt from the settings each time.
 - Messages: the message storage is made when a message is added or read, not on every
@@ -58,22 +57,6 @@ def random_string(length: int, allowed_chars: str = RANDOM_STRING_CHARS) -> str:
 
 # The CSRF module looks the function up when it draws a token (a secret, and a mask per page).
 csrf.get_random_string = random_string
-
-_CSRF_INDEX = {char: i for i, char in enumerate(csrf.CSRF_ALLOWED_CHARS)}
-
-
-def mask_cipher_secret(secret: str) -> str:
-    """Django's csrf._mask_cipher_secret (a page's token: a fresh mask, and the secret shifted
-    by it), with each character's place looked up in a dict instead of searched for."""
-    mask = csrf._get_new_csrf_string()
-    chars, index = csrf.CSRF_ALLOWED_CHARS, _CSRF_INDEX
-    n = len(chars)
-    return mask + "".join(
-        chars[(index[x] + index[y]) % n] for x, y in zip(secret, mask, strict=False)
-    )
-
-
-csrf._mask_cipher_secret = mask_cipher_secret
 
 
 class CsrfViewMiddleware(csrf.CsrfViewMiddleware):

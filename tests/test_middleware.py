@@ -33,9 +33,6 @@ def test_random_strings_are_uniform_over_the_alphabet():
 
 def test_a_new_visitor_gets_a_csrf_token_that_a_post_must_carry(client):
     assert csrf.get_random_string is random_string
-    secret = csrf._get_new_csrf_string()
-    for _ in range(100):  # a page's token unmasks to the cookie's secret
-        assert csrf._unmask_cipher_token(csrf._mask_cipher_secret(secret)) == secret
     checked = type(client)(enforce_csrf_checks=True)
     page = checked.get("/accounts/login/")
     secret = page.cookies["csrftoken"].value
