@@ -1,4 +1,4 @@
-"""Cheaper versions of three of Django's middleware, with the same behaviour.
+"""Cheaper versions of Django's CSRF token drawing and CSP and messages middleware, same behaviour.
 
 Every request passes through these, so their fixed cost shows on the busiest pages (a lesson
 read by a first-time visitor, a practice Check):
@@ -6,7 +6,8 @@ read by a first-time visitor, a practice Check):
 - CSRF: a new visitor's token takes two 32-character random strings. Django draws them one
   `secrets.choice` at a time, a fifth of a cached lesson page's time; `random_string` draws
   the same uniform characters from one `os.urandom` call. The tokens, cookies and checks are
-  Django's own (only the random string is swapped, in the CSRF module).
+  Django's own (only the random string is swapped, in the CSRF module, when this module
+  loads); Django's CsrfViewMiddleware stays in MIDDLEWARE by name, as `check --deploy` wants.
 - CSP: the policy is the same text on every response but for the nonce, so it is built once
   per policy and the nonce filled in, instead of being rebuilt from the settings each time.
 - Messages: the message storage is made when a message is added or read, not on every
@@ -57,10 +58,6 @@ def random_string(length: int, allowed_chars: str = RANDOM_STRING_CHARS) -> str:
 
 # The CSRF module looks the function up when it draws a token (a secret, and a mask per page).
 csrf.get_random_string = random_string
-
-
-class CsrfViewMiddleware(csrf.CsrfViewMiddleware):
-    """Django's, unchanged: listed in MIDDLEWARE so that its tokens are drawn as above."""
 
 
 class CspMiddleware(ContentSecurityPolicyMiddleware):
