@@ -15,7 +15,6 @@ read by a first-time visitor, a practice Check):
   for storage never used).
 """
 
-import copy
 import os
 
 from django.conf import settings
@@ -68,21 +67,16 @@ class CspMiddleware(ContentSecurityPolicyMiddleware):
 
     def __init__(self, get_response):
         super().__init__(get_response)
-        # (the config as last seen, a copy to notice a changed one, policy with the hole,
-        # policy without a nonce) per header.
+        # (the config as last seen, policy with the hole, policy without a nonce) per header.
+        # A changed setting is a new object (override_settings, a reload), so identity tells.
         self._built: dict[str, tuple] = {}
 
     def _policy(self, header: str, config, nonce) -> str:
         built = self._built.get(header)
-        if built is None or built[0] is not config or built[1] != config:
-            built = (
-                config,
-                copy.deepcopy(config),
-                build_policy(config, self._HOLE),
-                build_policy(config, None),
-            )
+        if built is None or built[0] is not config:
+            built = (config, build_policy(config, self._HOLE), build_policy(config, None))
             self._built[header] = built
-        return built[2].replace(self._HOLE, str(nonce)) if nonce else built[3]
+        return built[1].replace(self._HOLE, str(nonce)) if nonce else built[2]
 
     def process_response(self, request, response):
         if hasattr(response, "_csp_config") or hasattr(response, "_csp_ro_config"):

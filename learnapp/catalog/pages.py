@@ -69,17 +69,7 @@ class LessonPage:
 
 def lesson_page(slug: str) -> LessonPage:
     """The page of an active pattern, or Http404."""
-    ttl = settings.CATALOG_PAGE_TTL
-    now = time.monotonic()
-    entry = _pages.get(slug)
-    if entry is not None and now - entry[0] < ttl:
-        return entry[1]
-    page = _render(slug)
-    if ttl > 0:
-        if len(_pages) >= _MAX_ENTRIES:
-            _pages.clear()
-        _pages[slug] = (now, page)
-    return page
+    return _kept(_pages, slug, lambda: _render(slug))
 
 
 def clear_page_cache() -> None:
@@ -94,18 +84,24 @@ _fragments: dict[tuple, tuple[float, str]] = {}
 
 def cached_fragment(key: tuple, make: Callable[[], str]) -> str:
     """`make()`'s HTML, made once per `key` and kept in process memory."""
+    return _kept(_fragments, key, make)
+
+
+def _kept(store: dict, key, make: Callable):
+    """`make()`'s result, kept in `store` under `key` for CATALOG_PAGE_TTL seconds (0: not
+    kept); a full store is emptied, which bounds the process's memory."""
     ttl = settings.CATALOG_PAGE_TTL
     if ttl <= 0:
         return make()
     now = time.monotonic()
-    entry = _fragments.get(key)
+    entry = store.get(key)
     if entry is not None and now - entry[0] < ttl:
         return entry[1]
-    html = make()
-    if len(_fragments) >= _MAX_ENTRIES:
-        _fragments.clear()
-    _fragments[key] = (now, html)
-    return html
+    made = make()
+    if len(store) >= _MAX_ENTRIES:
+        store.clear()
+    store[key] = (now, made)
+    return made
 
 
 def _render(slug: str) -> LessonPage:

@@ -439,11 +439,6 @@ def example(version, rendered: str) -> str:
     return fill(rendered, values) if template else generic(rendered)
 
 
-def varies(version) -> bool:
-    """Whether learners see the version with different values (it is a template)."""
-    return bool(getattr(version, "template", None))
-
-
 # -- variants ----------------------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ after an instructor gives everyone full credit for a question or drops it, `ruli
 """
 
 from collections.abc import Iterator
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, StreamingHttpResponse
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from learnapp.accounts.profiles import display_name
 from learnapp.catalog.qtypes.numeric import ResponseRejected, parse_numeric_response
-from learnapp.catalog.variants import variant
+from learnapp.catalog.variants import variant_answer
 from learnapp.csvexport import csv_download
 from learnapp.learning.grading import rulings_for
 from learnapp.learning.models import Answer, Attempt, AttemptItem, Ruling
@@ -43,12 +43,8 @@ HEADER = [
 ]
 
 
-def _number(text: str) -> object:
-    """A numeric answer as a number for the spreadsheet (text only if it is not one)."""
-    try:
-        value = Decimal(text)
-    except (InvalidOperation, TypeError, ValueError):
-        return text
+def _number(value: Decimal) -> int | float:
+    """A numeric answer as a number for the spreadsheet."""
     return int(value) if value == value.to_integral_value() else float(value)
 
 
@@ -56,9 +52,10 @@ def _as_graded(item: AttemptItem, qtype: str, response) -> object:
     if response is None or response == [] or response == "":
         return ""
     if qtype == "numeric":
-        spec = variant(item.question_version, item.seed).answer
+        # Only the answer's spec: nothing of the question needs rendering here.
+        spec = variant_answer(item.question_version, item.seed)
         try:
-            return _number(str(parse_numeric_response(str(response), spec)))
+            return _number(parse_numeric_response(str(response), spec))
         except ResponseRejected:
             return ""
     if qtype == "multiple":

@@ -12,7 +12,7 @@ from django.utils.text import Truncator
 from learnapp.accounts.profiles import display_name
 from learnapp.authoring.bank import questions_for_class
 from learnapp.catalog.models import Pattern, Question
-from learnapp.catalog.variants import example, generic, varies
+from learnapp.catalog.variants import example, generic
 from learnapp.learning.points import format_points
 
 from .access import teachers_of
@@ -114,8 +114,6 @@ class CoTeacherForm(forms.Form):
 
         from learnapp.accounts.roles import is_instructor
 
-        from .access import teachers_of
-
         who = self.cleaned_data["who"].strip()
         users = get_user_model().objects.filter(Q(username__iexact=who) | Q(email__iexact=who))
         found = list(users[:2])
@@ -192,7 +190,7 @@ def question_text(question: Question, length: int = 90) -> str:
         return question.key
     # A template reads with one example's values rather than with its values' names.
     text = stem_text(example(version, version.stem_html), length) or question.key
-    return f"{text} (numbers vary per learner)" if varies(version) else text
+    return f"{text} (numbers vary per learner)" if version.is_template else text
 
 
 class AssignmentForm(forms.ModelForm):

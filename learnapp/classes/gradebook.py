@@ -1,7 +1,6 @@
 """The gradebook and item analysis, computed for a whole class in a fixed number of queries."""
 
 import functools
-import html
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,13 +20,12 @@ from django.db.models import (
 )
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape, strip_tags
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from learnapp.accounts.profiles import display_name
 from learnapp.catalog.models import Question, QuestionVersion
 from learnapp.catalog.variants import example, variant
-from learnapp.catalog.variants import varies as template_varies
 from learnapp.learning.grading import finish_if_overdue, rulings_for
 from learnapp.learning.models import Answer, Attempt, AttemptItem
 from learnapp.learning.points import format_points, to_fraction
@@ -35,7 +33,7 @@ from learnapp.lti.models import GradedLink, LmsScore
 
 from .assigning import Status, status_of, window_for
 from .models import Assignment, Classroom, Extension, LearnerGroup
-from .option_counts import option_counts
+from .option_counts import option_counts, option_text
 
 # A best score under 60 % (or a missed assignment) raises the flag. A fraction, so that the
 # comparison is exact: 6 of 10 is not flagged, 1499 of 2500 (59.96 %) is.
@@ -487,7 +485,7 @@ class ItemStats:
 
     @property
     def varies(self) -> bool:
-        return template_varies(self.version)
+        return self.version.is_template
 
     @property
     def share_right(self) -> float | None:
@@ -495,7 +493,7 @@ class ItemStats:
 
 
 def _option_text(option: dict) -> str:
-    text = html.unescape(strip_tags(option.get("html", ""))).strip()
+    text = option_text(option)
     label = option.get("misconception") or ""
     return f"{text} ({label})" if label and "{{" not in text else (label or text)
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from learnapp.accounts.profiles import display_name
 from learnapp.accounts.roles import is_instructor
 from learnapp.catalog.models import Pattern, Question
-from learnapp.catalog.variants import example, variant, varies
+from learnapp.catalog.variants import example, variant
 from learnapp.csvexport import csv_download
 from learnapp.learning.forms import TestAnswerForm
 from learnapp.learning.grading import AnswerRejected, judge, rulings_for
@@ -510,7 +510,7 @@ def item_regrade(request: HttpRequest, assignment_id: int, question_id: int) -> 
             "question": question,
             # A template's wording with one example's values: each learner saw their own.
             "stem_html": example(question.current_version, question.current_version.stem_html),
-            "varies": varies(question.current_version),
+            "varies": question.current_version.is_template,
             "form": form,
             "ruling": form.cleaned_data["ruling"],
             "ruling_label": label,

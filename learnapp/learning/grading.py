@@ -43,9 +43,9 @@ NOTHING_SENT = {
 }
 
 
-def _response_of(answer: Answer):
+def _response_of(response, choice):
     # Practice answers saved before every type was stored in `response` hold only a letter.
-    return answer.response if answer.response is not None else answer.choice
+    return response if response is not None else choice
 
 
 _LATEST_PRACTICE_SQL = (
@@ -118,7 +118,7 @@ def record_practice_answer(
         # double click, a retried request); an answer in another tab in between would have made
         # it new again, and then the latest answer would not be this form's.
         stored = _RESPONSE_FIELD.from_db_value(latest[2], None, connection)
-        if (stored if stored is not None else latest[3]) == response:
+        if _response_of(stored, latest[3]) == response:
             return Answer.objects.get(pk=latest[0])
         sent_before = int(suffix) + 1
     elif not any(row[1] == f"{prefix}0" for row in rows):
@@ -153,7 +153,7 @@ def record_practice_answer(
         except IntegrityError:
             first = Answer.objects.get(learner=learner, form_token=answer.form_token)
             # The same request twice at once (double click, retry): the first answer stands.
-            if _response_of(first) == response:
+            if _response_of(first.response, first.choice) == response:
                 return first
             answer.pk = None  # another response got that place first: take the next one
     raise AnswerRejected("Too many answers at once from this form; reload the question.", 409)

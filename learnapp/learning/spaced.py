@@ -177,7 +177,7 @@ def review(card: ReviewCard, right: bool, now: datetime) -> Outcome:
     """Record one review of the card: right is Rating.Good, wrong Rating.Again."""
     rating = Rating.Good if right else Rating.Again
     fsrs_card = Card(
-        card_id=card.pk or _UNUSED_ID,
+        card_id=_UNUSED_ID,
         state=State(card.state),
         step=card.step,
         stability=card.stability,

@@ -35,6 +35,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from lti_tool.models import LtiLaunch
 
 from learnapp.catalog.models import Pattern
+from learnapp.classes.feedback import counted_score
 from learnapp.classes.models import Assignment, Classroom
 from learnapp.learning.models import Attempt
 from learnapp.learning.points import to_fraction
@@ -282,8 +283,7 @@ def current_grade(score: LmsScore) -> Grade | None:
         .select_related("instructor_feedback")
         .order_by("pk")
     ):
-        feedback = getattr(attempt, "instructor_feedback", None)
-        counted = feedback.override_score if feedback and feedback.is_overridden else attempt.score
+        counted = counted_score(attempt, getattr(attempt, "instructor_feedback", None))
         counted = to_fraction(counted) if counted is not None else Fraction(0)
         if best is None or counted > best.given:
             best = Grade(attempt, counted, attempt.total)

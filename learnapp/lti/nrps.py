@@ -13,7 +13,6 @@ as they are: a sync adds and updates, it never removes anyone.
 
 import logging
 import re
-import secrets
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -25,7 +24,7 @@ from learnapp.accounts.roles import make_instructor
 from learnapp.classes.models import Classroom, Membership
 
 from .models import LinkedClass, Teaching
-from .provisioning import launch_role, take_over
+from .provisioning import launch_role, new_username, take_over
 from .services import NRPS_SCOPE, ServiceError, service_request
 
 log = logging.getLogger("learnapp.lti")
@@ -118,7 +117,7 @@ def _user_for(registration, member: dict):
     if linked is not None:
         user = linked.auth_user
     else:
-        user = get_user_model()(username=f"lti-{secrets.token_hex(12)}")
+        user = get_user_model()(username=new_username())
         user.set_unusable_password()
         user.save()
     lti_user.auth_user = user

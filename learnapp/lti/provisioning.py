@@ -56,7 +56,7 @@ def launch_role(roles: list[str]) -> str | None:
     return None
 
 
-def _new_username() -> str:
+def new_username() -> str:
     # Random, not derived from issuer and subject: subjects are often small numbers, and a
     # name anyone could work out could be signed up for first and then receive the launch.
     return f"lti-{secrets.token_hex(12)}"
@@ -80,7 +80,7 @@ def _user_for(lti_launch: LtiLaunch):
     if linked is not None:
         user = linked.auth_user
     else:
-        user = User(username=_new_username())
+        user = User(username=new_username())
         user.set_unusable_password()
         user.save()
     if lti_user.auth_user_id != user.pk:
@@ -103,7 +103,7 @@ STAND_IN_NAME = "Instructor (from the LMS)"
 
 def _stand_in_owner():
     """The owner of a class a learner opened first: a user nobody can sign in as."""
-    user = get_user_model()(username=_new_username(), is_active=False)
+    user = get_user_model()(username=new_username(), is_active=False)
     user.set_unusable_password()
     user.save()
     profile = profile_for(user)

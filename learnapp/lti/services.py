@@ -34,12 +34,6 @@ CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 USER_AGENT = "learnapp-lti"
 
 NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
-AGS_SCOPES = {
-    "lineitem": "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
-    "lineitem.readonly": "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly",
-    "result.readonly": "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
-    "score": "https://purl.imsglobal.org/spec/lti-ags/scope/score",
-}
 
 
 @dataclass
