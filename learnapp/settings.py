@@ -143,12 +143,16 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets readers carry on while the content loader or a learner writes.
+    # WAL lets readers carry on while the content loader or a learner writes; learnapp.sqlite
+    # queues the processes' write transactions on a lock file (see there).
+    DATABASES["default"]["ENGINE"] = "learnapp.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+# How often a process copies SQLite's WAL back into the database (learnapp.sqlite).
+SQLITE_CHECKPOINT_SECONDS = 0.5
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A bounded pool per process instead of a connection per thread: a burst of requests waits
     # its turn for a connection rather than running the server out of them.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
