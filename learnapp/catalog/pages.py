@@ -75,6 +75,7 @@ def lesson_page(slug: str) -> LessonPage:
 def clear_page_cache() -> None:
     _pages.clear()
     _fragments.clear()
+    _objects.clear()
 
 
 # Parts of pages that depend only on their key (immutable content: a question version, a seed,
@@ -85,6 +86,20 @@ _fragments: dict[tuple, tuple[float, str]] = {}
 def cached_fragment(key: tuple, make: Callable[[], str]) -> str:
     """`make()`'s HTML, made once per `key` and kept in process memory."""
     return _kept(_fragments, key, make)
+
+
+# Model instances read for a key that names their content exactly (a question at one version),
+# kept like the pages. Shared by every request of the process: read them, never change them.
+_objects: dict[tuple, tuple[float, object]] = {}
+
+
+def cached_object[T](key: tuple, make: Callable[[], T]) -> T:
+    """`make()`'s result, made once per `key` and kept in process memory."""
+    return _kept(_objects, key, make)
+
+
+def clear_cached_object(key: tuple) -> None:
+    _objects.pop(key, None)
 
 
 def _kept(store: dict, key, make: Callable):

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from learnapp.catalog.models import Pattern, Question
-from learnapp.catalog.pages import cached_fragment
+from learnapp.catalog.pages import cached_fragment, cached_object, clear_cached_object
 from learnapp.catalog.parsing import MAX_HINT_TIERS, QUESTIONS_PER_SET
 from learnapp.catalog.qtypes import QuestionType
 from learnapp.catalog.variants import variant
@@ -92,10 +92,33 @@ _PRACTICE_QUESTION = Prepared(
 )
 
 
+# Which question is there now, at which version: two columns through an index. The question
+# itself, with its version and pattern, is then kept in process memory for that version, so a
+# correction or a retirement is seen at once while a Check reads one narrow row.
+_PRACTICE_QUESTION_NOW = Prepared(
+    lambda slug, number: (
+        Question.objects.active()
+        .practice()
+        .only("current_version_id")
+        .filter(pattern__slug=slug, pattern__retired_at__isnull=True, position=number)[:1]
+    ),
+    str,
+    int,
+)
+
+
 def _practice_question(slug: str, number: int) -> Question:
-    question = _PRACTICE_QUESTION.first(slug, number)
-    if question is None:
+    now = _PRACTICE_QUESTION_NOW.first(slug, number)
+    if now is None:
         raise Http404("No such practice question")
+    key = ("practice-question", slug, number, now.pk, now.current_version_id)
+    question = cached_object(key, lambda: _PRACTICE_QUESTION.first(slug, number))
+    if question is None or question.current_version_id != now.current_version_id:
+        # Corrected between the two reads: read it again, and keep nothing.
+        clear_cached_object(key)
+        question = _PRACTICE_QUESTION.first(slug, number)
+        if question is None:
+            raise Http404("No such practice question")
     return question
 
 

@@ -9,9 +9,10 @@ from fractions import Fraction
 
 import pytest
 from django.core import signing
+from django.utils import timezone
 
 from learnapp.catalog.loader import load
-from learnapp.catalog.models import Question
+from learnapp.catalog.models import Pattern, Question
 from learnapp.catalog.variants import variant
 from learnapp.learning.models import Answer
 from learnapp.learning.practising import practice_item
@@ -322,6 +323,36 @@ def test_an_answer_to_a_since_corrected_wording_is_refused(client, every_type):
     response = check(client, shown, {"choice": "B"})
     assert response.status_code == 409
     assert "corrected since you opened it" in response.content.decode()
+
+
+def test_a_correction_is_graded_at_once_though_the_question_was_kept_in_memory(
+    client, every_type, settings
+):
+    settings.CATALOG_PAGE_TTL = 60  # the question is kept in process memory, as in production
+    check(client, Shown(client, SINGLE), {"choice": "B"})  # read, and kept
+    question = Question.objects.get(key=_key(SINGLE))
+    corrected = question.current_version
+    corrected.pk, corrected.number = None, 2
+    corrected.save()
+    question.current_version = corrected
+    question.save(update_fields=["current_version"])
+
+    shown = Shown(client, SINGLE)
+    assert signing.loads(shown.token, salt=FORM_SALT)["v"] == corrected.pk
+    assert check(client, shown, {"choice": "B"}, **HTMX).status_code == 200
+    assert Answer.objects.order_by("pk").last().question_version_id == corrected.pk
+
+
+def test_a_retired_pattern_stops_taking_answers_at_once_though_its_question_was_kept(
+    client, every_type, settings
+):
+    settings.CATALOG_PAGE_TTL = 60
+    shown = Shown(client, SINGLE)
+    check(client, shown, {"choice": "B"})
+    Pattern.objects.filter(pk=shown.question.pattern_id).update(retired_at=timezone.now())
+    assert client.get(url(SINGLE)).status_code == 404
+    assert check(client, shown, {"choice": "C"}).status_code == 404
+    assert Answer.objects.count() == 1
 
 
 def test_progress_counts_a_practice_answer_right_only_with_full_credit(
