@@ -176,6 +176,14 @@ class PreparedInsert:
         return compiled
 
     def insert(self, obj: Model, using: str = DEFAULT_DB_ALIAS) -> None:
+        self.prepare(obj, using).run()
+
+    def prepare(self, obj: Model, using: str = DEFAULT_DB_ALIAS) -> "PendingInsert":
+        """All of the INSERT but the database's part: the pre_save signal and the values.
+
+        Prepared before a transaction and run inside it, the INSERT keeps the transaction (and
+        SQLite's write lock, which every other writer waits for) as short as it can be.
+        """
         if not self.ignore_conflicts:
             pre_save.send(
                 sender=self.model, instance=obj, raw=False, using=using, update_fields=None
@@ -184,12 +192,25 @@ class PreparedInsert:
         # What the ORM's compiler does for each value, in the same order.
         params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in self.fields]
         sql, reads_pk = self._for(obj, using)
+        return PendingInsert(self, obj, using, sql, params, reads_pk)
+
+
+class PendingInsert:
+    """A PreparedInsert's row with its values worked out: `run()` writes it."""
+
+    def __init__(self, insert: PreparedInsert, obj: Model, using: str, sql, params, reads_pk):
+        self.insert, self.obj, self.using = insert, obj, using
+        self.sql, self.params, self.reads_pk = sql, params, reads_pk
+
+    def run(self) -> None:
+        model, obj, using = self.insert.model, self.obj, self.using
+        connection = connections[using]
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            if self.ignore_conflicts:
+            cursor.execute(self.sql, self.params)
+            if self.insert.ignore_conflicts:
                 return
-            meta = self.model._meta
-            if reads_pk:
+            meta = model._meta
+            if self.reads_pk:
                 value = cursor.fetchone()[0]
             else:
                 value = connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
@@ -197,7 +218,7 @@ class PreparedInsert:
         obj._state.adding = False
         obj._state.db = using
         post_save.send(
-            sender=self.model,
+            sender=model,
             instance=obj,
             created=True,
             update_fields=None,

@@ -146,9 +146,12 @@ def record_practice_answer(
     )
     for index in range(sent_before, sent_before + 3):
         answer.form_token = f"{prefix}{index}"
+        # answer.save(force_insert=True), compiled once, its values worked out before the
+        # transaction: every other writer waits while it is open.
+        insert = _INSERT_ANSWER.prepare(answer)
         try:
             with transaction.atomic():
-                _INSERT_ANSWER.insert(answer)  # answer.save(force_insert=True), compiled once
+                insert.run()
             return answer
         except IntegrityError:
             first = Answer.objects.get(learner=learner, form_token=answer.form_token)
@@ -232,10 +235,11 @@ _UPDATE_TEST_ANSWER_AND_TIME_SQL = (
 )
 
 
-def _update_test_answer(
+def _test_answer_update(
     attempt_id: int, question_id: int, saved: dict, time_taken_ms: int | None
-) -> int:
-    """Change the stored answer to a question of an attempt; the number of rows changed."""
+) -> tuple[str, list]:
+    """The UPDATE that changes the stored answer to a question of an attempt, with its values:
+    worked out before the transaction, which every other writer waits for."""
     connection = connections[Answer.objects.db]
     values = {**saved, "updated_at": timezone.now()}
     fields = [Answer._meta.get_field(name) for name in _UPDATED_FIELDS]
@@ -245,8 +249,13 @@ def _update_test_answer(
         cap = MAX_TIME_PER_QUESTION_MS
         sql = _UPDATE_TEST_ANSWER_AND_TIME_SQL
         params += [time_taken_ms, cap, cap, time_taken_ms]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, attempt_id, question_id])
+    return sql, [*params, attempt_id, question_id]
+
+
+def _run_update(update: tuple[str, list]) -> int:
+    """Run an UPDATE; the number of rows it changed."""
+    with connections[Answer.objects.db].cursor() as cursor:
+        cursor.execute(*update)
         return cursor.rowcount
 
 
@@ -279,6 +288,18 @@ def save_test_answer(
         credit = credit_against(version.qtype, variant_answer(version, item.seed), response)
     except ResponseError as exc:
         raise AnswerRejected(str(exc)) from None
+    saved = {
+        "choice": response if version.qtype == "single" else "",
+        "response": response,
+        "credit": credit,
+        "is_correct": credit == 1,
+        "question_version_id": version.pk,
+    }
+    update = (
+        _test_answer_update(attempt.pk, item.question_id, saved, time_taken_ms)
+        if response is not None
+        else None
+    )
     # Autosave is the busiest write a test makes (every click), so it is kept to one narrow
     # lock and one UPDATE; only a question's first answer also INSERTs.
     with transaction.atomic():
@@ -292,14 +313,7 @@ def save_test_answer(
             # Built only here: a queryset's filter cost a seventh of every autosave.
             Answer.objects.filter(attempt_id=attempt.pk, question_id=item.question_id).delete()
             return False
-        saved = {
-            "choice": response if version.qtype == "single" else "",
-            "response": response,
-            "credit": credit,
-            "is_correct": credit == 1,
-            "question_version_id": version.pk,
-        }
-        if not _update_test_answer(attempt.pk, item.question_id, saved, time_taken_ms):
+        if not _run_update(update):
             Answer.objects.create(
                 **saved,
                 attempt_id=attempt.pk,
