@@ -209,6 +209,23 @@ _AUTOSAVE_ITEM = Prepared(
     int,
     int,
 )
+# AttemptItem.number is a small integer: no item has a number past this.
+MAX_QUESTION_NUMBER = 32767
+# What autosave reads of the attempt (saving, the deadline, who and which pattern).
+_AUTOSAVE_ATTEMPT_FIELDS = ("learner_id", "pattern_id", "total", "submitted_at", "deadline_at")
+# The item with its attempt, found through the learner: autosave's one read before its
+# transaction, where reading the attempt and then the item took two.
+_AUTOSAVE_TARGET = Prepared(
+    lambda attempt_id, learner_id, number: (
+        AttemptItem.objects.select_related("question_version", "attempt")
+        .only(*_AUTOSAVE_ITEM_FIELDS, *(f"attempt__{name}" for name in _AUTOSAVE_ATTEMPT_FIELDS))
+        .filter(attempt_id=attempt_id, attempt__learner_id=learner_id, number=number)
+        .order_by()[:1]
+    ),
+    int,
+    int,
+    int,
+)
 _LOCKED_ATTEMPT = Prepared(
     lambda pk: Attempt.objects.select_for_update().only("submitted_at").filter(pk=pk), int
 )
@@ -259,14 +276,27 @@ def _run_update(update: tuple[str, list]) -> int:
         return cursor.rowcount
 
 
+def autosave_target(attempt_id: int, learner_id: int, number: int) -> AttemptItem | None:
+    """Question `number` of the learner's own attempt `attempt_id`, its `.attempt` read with it
+    (one query); None if the attempt is not theirs or has no such question."""
+    if not 1 <= number <= MAX_QUESTION_NUMBER:
+        return None
+    return _AUTOSAVE_TARGET.first(attempt_id, learner_id, number)
+
+
 def save_test_answer(
-    attempt: Attempt, number: int, sent: Sent, time_taken_ms: int | None = None
+    attempt: Attempt,
+    number: int,
+    sent: Sent,
+    time_taken_ms: int | None = None,
+    item: AttemptItem | None = None,
 ) -> bool:
     """Save (or change) the answer to question `number` of an unfinished attempt.
 
     `sent` is in the letters the learner saw; the answer stores the canonical response and its
     exact credit. Sending nothing (every box unticked) clears the answer. True if an answer is
-    now stored, False if it was cleared.
+    now stored, False if it was cleared. `item` is that question, if the caller read it with
+    the attempt (autosave_target).
     """
     finish_if_overdue(attempt)
     if attempt.is_submitted and attempt.submitted_at == attempt.deadline_at:
@@ -275,7 +305,8 @@ def save_test_answer(
         )
     if attempt.is_submitted:
         raise AnswerRejected("This test has been submitted; its answers can no longer change.", 409)
-    item = _AUTOSAVE_ITEM.first(attempt.pk, number) if 1 <= number <= attempt.total else None
+    if item is None and 1 <= number <= attempt.total:
+        item = _AUTOSAVE_ITEM.first(attempt.pk, number)
     if item is None:
         raise AnswerRejected(
             f"Question {number} is not part of this test (it has {attempt.total}).", 404

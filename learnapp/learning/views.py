@@ -30,6 +30,7 @@ from .forms import MAX_TIMED_MS, TestAnswerForm
 from .grading import (
     AnswerRejected,
     attempt_items,
+    autosave_target,
     breakdown_rows,
     finish_if_overdue,
     hard_fully_right,
@@ -699,9 +700,17 @@ def test_question(request: HttpRequest, attempt_id: int, number: int) -> HttpRes
 
 @require_POST
 def test_answer(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    attempt = _own_attempt(request, attempt_id, with_related=False)
-    wants_json = "application/json" in request.headers.get("Accept", "")
     form = TestAnswerForm(request.POST)
+    learner = current_learner(request)
+    # The question with its attempt in one read, if the attempt is the learner's own and has
+    # it; otherwise the attempt alone, which answers "no such test" (404) as on every page.
+    item = (
+        autosave_target(attempt_id, learner.pk, form.cleaned_data["number"])
+        if learner is not None and form.is_valid()
+        else None
+    )
+    attempt = item.attempt if item else _own_attempt(request, attempt_id, with_related=False)
+    wants_json = "application/json" in request.headers.get("Accept", "")
     if not form.is_valid():
         if wants_json:
             return JsonResponse({"saved": False, "error": form.error_text()}, status=400)
@@ -718,12 +727,14 @@ def test_answer(request: HttpRequest, attempt_id: int) -> HttpResponse:
     # The plain form's navigation buttons post here too; moving on without an answer is fine.
     if form.has_answer() or not go:
         try:
-            save_test_answer(attempt, number, sent, time_taken_ms=data["elapsed_ms"])
+            save_test_answer(attempt, number, sent, time_taken_ms=data["elapsed_ms"], item=item)
         except AnswerRejected as exc:
             if wants_json:
                 return JsonResponse({"saved": False, "error": str(exc)}, status=exc.status)
             if exc.status == 400 and 1 <= number <= attempt.total:
-                # The same question again, with the reason and what was typed, to correct.
+                # The same question again, with the reason and what was typed, to correct (the
+                # page shows more of the attempt than autosave read).
+                attempt = _own_attempt(request, attempt_id)
                 return _question_page(request, attempt, number, str(exc), data["value"])
             return _rejected(request, str(exc), exc.status)
     if wants_json:

@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.test import Client
 
 from learnapp.learning.grading import judge
 from learnapp.learning.models import Answer, Attempt, StrongRule
@@ -110,6 +111,15 @@ def test_another_learners_attempt_is_not_found(client, learner_client, pattern):
     assert save(client, attempt, 1, "B").status_code == 404
     assert client.get(f"/tests/{attempt.pk}/result/").status_code == 404
     assert not Answer.objects.exists()
+
+
+def test_a_learner_cannot_save_into_another_learners_attempt(learner_client, pattern):
+    attempt = start(learner_client)
+    visitor = Client()
+    own = start(visitor)  # a visitor with a learner and a test of their own
+    assert save(visitor, attempt, 1, "B").status_code == 404
+    assert not Answer.objects.filter(attempt=attempt).exists()
+    assert save(visitor, own, 1, "B").status_code == 200
 
 
 def test_nothing_about_correctness_reaches_the_browser_before_submission(client, pattern):
