@@ -10,13 +10,10 @@ from django.contrib.auth import get_user_model
 from django.db import connections
 from django.db.models import (
     BooleanField,
-    CharField,
     Exists,
     ExpressionWrapper,
     OuterRef,
     Q,
-    Subquery,
-    Value,
 )
 from django.urls import reverse
 from django.utils import timezone
@@ -27,12 +24,12 @@ from learnapp.accounts.profiles import display_name
 from learnapp.catalog.models import Question, QuestionVersion
 from learnapp.catalog.variants import example, variant
 from learnapp.learning.grading import finish_if_overdue, rulings_for
-from learnapp.learning.models import Answer, Attempt, AttemptItem
+from learnapp.learning.models import Answer, Attempt, AttemptItem, Learner
 from learnapp.learning.points import format_points, to_fraction
 from learnapp.lti.models import GradedLink, LmsScore
 
 from .assigning import Status, status_of, window_for
-from .models import Assignment, Classroom, Extension, LearnerGroup
+from .models import Assignment, AttemptFeedback, Classroom, Extension, LearnerGroup
 from .option_counts import option_counts, option_text
 
 # A best score under 60 % (or a missed assignment) raises the flag. A fraction, so that the
@@ -178,50 +175,59 @@ def _targets(assignments: list[Assignment]) -> dict[int, set[int] | None]:
 _PK, _COUNTED, _TOTAL, _SUBMITTED, _LATE, _OVERRIDE, _COMMENT, _REASON, _LMS_STATUS = range(9)
 
 
-def _sittings(in_scope: dict, with_lms: bool) -> dict[tuple[int, int], list[tuple]]:
-    """Every attempt in scope, by (assignment id, user id), oldest first (one query).
+def _sittings(
+    classroom: Classroom, in_scope: dict, with_lms: bool
+) -> dict[tuple[int, int], list[tuple]]:
+    """Every attempt in scope of a learner of the class, by (assignment id, user id), oldest
+    first (four queries, five with `with_lms`, however many attempts).
 
-    The rows come straight from the cursor: the ORM's per-value converters cost more than the
-    query at 10,000 attempts. Scores are parsed once per distinct text. Without `with_lms` (no
-    assignment in scope is linked from an LMS with grades, so no score can be on its way to
-    one) the LMS status is not looked up at all.
+    The attempts are read alone, straight from the cursor: the ORM's per-value converters cost
+    more than the query at 10,000 attempts, and so did joining each row to its learner and its
+    feedback. Who each learner is, the instructors' feedback (on a few attempts) and the LMS
+    status come in queries of their own and are matched in memory. Scores are parsed once per
+    distinct text. Without `with_lms` (no assignment in scope is linked from an LMS with
+    grades, so no score can be on its way to one) the LMS status is not looked up at all.
     """
-    annotations = {"is_submitted": ExpressionWrapper(Q(submitted_at__isnull=False), BooleanField())}
-    if with_lms:
-        # The learner's score on the assignment as the LMS has it (one row per assignment
-        # and learner, found by its unique index): no query of its own.
-        annotations["lms_status"] = Subquery(
-            LmsScore.objects.filter(
-                assignment_id=OuterRef("assignment_id"), user_id=OuterRef("learner__user_id")
-            ).values("status")[:1]
+    users_of = dict(
+        Learner.objects.filter(user__class_memberships__classroom=classroom).values_list(
+            "pk", "user_id"
         )
-    else:
-        annotations["lms_status"] = Value(None, output_field=CharField())
+    )
+    feedback = {
+        attempt_id: notes
+        for attempt_id, *notes in AttemptFeedback.objects.filter(
+            **{f"attempt__{name}": value for name, value in in_scope.items()}
+        ).values_list("attempt_id", "override_score", "comment", "override_reason")
+    }
+    lms_status = (
+        {
+            (assignment_id, user_id): status
+            for assignment_id, user_id, status in LmsScore.objects.filter(**in_scope).values_list(
+                "assignment_id", "user_id", "status"
+            )
+        }
+        if with_lms
+        else {}
+    )
     queryset = (
         Attempt.objects.filter(**in_scope)
         .order_by("pk")
-        .annotate(**annotations)
+        .annotate(is_submitted=ExpressionWrapper(Q(submitted_at__isnull=False), BooleanField()))
         .values_list(
-            "pk",
-            "assignment_id",
-            "learner__user_id",
-            "score",
-            "total",
-            "is_submitted",
-            "is_late",
-            # From the attempt's AttemptFeedback, in the same query (a LEFT JOIN).
-            "instructor_feedback__override_score",
-            "instructor_feedback__comment",
-            "instructor_feedback__override_reason",
-            "lms_status",
+            "pk", "assignment_id", "learner_id", "score", "total", "is_submitted", "is_late"
         )
     )
     sql, params = queryset.query.get_compiler(queryset.db).as_sql()
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
+    no_feedback = (None, None, None)
     sittings: dict[tuple[int, int], list[tuple]] = defaultdict(list)
-    for pk, assignment_id, user_id, score, total, submitted, late, override, *notes in found:
+    for pk, assignment_id, learner_id, score, total, submitted, late in found:
+        user_id = users_of.get(learner_id)
+        if user_id is None:
+            continue  # no longer in the class: the gradebook has no row for them
+        override, comment, reason = feedback.get(pk, no_feedback)
         score = None if score is None else _stored(score)
         if override is not None:
             override = _stored(override)
@@ -233,7 +239,9 @@ def _sittings(in_scope: dict, with_lms: bool) -> dict[tuple[int, int], list[tupl
                 bool(submitted),
                 bool(late),
                 override,
-                *notes,
+                comment,
+                reason,
+                lms_status.get((assignment_id, user_id)),
             )
         )
     return sittings
@@ -344,7 +352,7 @@ def _grid(
     # A score goes to an LMS only through a graded link (deleting the link deletes its scores).
     # `only` comes from the caller without that annotation: look its scores up.
     with_lms = any(getattr(a, "lti_linked", True) for a in assignments)
-    sittings = _sittings(in_scope, with_lms)
+    sittings = _sittings(classroom, in_scope, with_lms)
     # What is the same down a column is worked out once per assignment, not once per cell.
     columns = [
         (a, a.pk, targets[a.pk], status_of(window_for(a, None), [], now)) for a in assignments

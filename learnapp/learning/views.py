@@ -710,7 +710,8 @@ def test_answer(request: HttpRequest, attempt_id: int) -> HttpResponse:
         else None
     )
     attempt = item.attempt if item else _own_attempt(request, attempt_id, with_related=False)
-    wants_json = "application/json" in request.headers.get("Accept", "")
+    # From META: request.headers would build a dict of every header, on every autosave.
+    wants_json = "application/json" in request.META.get("HTTP_ACCEPT", "")
     if not form.is_valid():
         if wants_json:
             return JsonResponse({"saved": False, "error": form.error_text()}, status=400)

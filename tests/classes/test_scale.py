@@ -51,8 +51,9 @@ def test_the_gradebook_takes_the_same_queries_for_5_or_500_learners(
     client.get(f"/classes/{classroom.pk}/gradebook/")
     # The session comes from the cache. 1. the user  2. the class (scoped to its instructor)
     # 3. attempts whose time ran out  4. the learners  5. the assignments  6. chosen learners
-    # per assignment  7. extensions  8. every attempt at the class's assignments
-    with django_assert_num_queries(8):
+    # per assignment  7. extensions  8. the learners' Learner ids  9. the instructors' feedback
+    # on attempts  10. every attempt at the class's assignments
+    with django_assert_num_queries(10):
         response = client.get(f"/classes/{classroom.pk}/gradebook/")
     assert response.content.decode().count('class="grade-cell"') == learners * 20
 
