@@ -5,6 +5,8 @@ workers would (flock() locks belong to an open file, so two connections in one p
 each other out just as two processes do).
 """
 
+import fcntl
+import os
 import sqlite3
 import threading
 
@@ -13,12 +15,11 @@ from django.test import override_settings
 
 from learnapp.sqlite.base import DatabaseWrapper
 
-# SQLite's own busy timeout, far below how long the first writer holds its transaction here:
-# a writer that relied on it would fail with "database is locked".
+# How long a writer waits for the lock file, and then for SQLite's own lock (seconds).
 BUSY_TIMEOUT = 0.2
 
 
-def connect(path, alias):
+def connect(path, alias, timeout=BUSY_TIMEOUT):
     return DatabaseWrapper(
         {
             "NAME": str(path),
@@ -26,7 +27,7 @@ def connect(path, alias):
             "OPTIONS": {
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
                 "transaction_mode": "IMMEDIATE",
-                "timeout": BUSY_TIMEOUT,
+                "timeout": timeout,
             },
             "TIME_ZONE": None,
             "CONN_MAX_AGE": 0,
@@ -90,12 +91,36 @@ def rows(path):
         return sorted(who for (who,) in raw.execute("SELECT who FROM answer"))
 
 
-def test_a_write_waits_for_the_one_before_it_instead_of_failing_with_database_locked(database):
+def lock_file_is_free(path) -> bool:
+    """Whether another process could take the writers' lock file now."""
+    fd = os.open(f"{path}-writers.lock", os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+    return True
+
+
+def test_a_write_transaction_holds_the_writers_lock_file_until_it_commits(database):
+    writer = connect(database, "writer")
+    begin(writer)
+    writer.cursor().execute("INSERT INTO answer VALUES ('held')")
+    # Every other writer (another worker process) queues here rather than in SQLite.
+    assert not lock_file_is_free(database)
+    end(writer)
+    assert lock_file_is_free(database)
+    assert rows(database) == ["held"]
+    writer.close()
+
+
+def test_a_writer_queued_behind_another_goes_on_when_it_commits(database):
     first_wrote, let_first_commit = threading.Event(), threading.Event()
-    second_started, second_done = threading.Event(), threading.Event()
+    second_done = threading.Event()
 
     def first():
-        connection = connect(database, "first")
+        connection = connect(database, "first", timeout=10)
         begin(connection)
         connection.cursor().execute("INSERT INTO answer VALUES ('first')")
         first_wrote.set()
@@ -104,8 +129,7 @@ def test_a_write_waits_for_the_one_before_it_instead_of_failing_with_database_lo
         connection.close()
 
     def second():
-        connection = connect(database, "second")
-        second_started.set()
+        connection = connect(database, "second", timeout=10)
         begin(connection)
         connection.cursor().execute("INSERT INTO answer VALUES ('second')")
         end(connection)
@@ -115,17 +139,36 @@ def test_a_write_waits_for_the_one_before_it_instead_of_failing_with_database_lo
     first_thread, first_errors = in_thread(first)
     assert first_wrote.wait(10)
     second_thread, second_errors = in_thread(second)
-    assert second_started.wait(10)
-    # Well past SQLite's busy timeout: the second writer is still waiting, not failed.
-    second_done.wait(BUSY_TIMEOUT * 4)
-    assert not second_errors
-    assert not second_done.is_set()
-
+    assert not second_done.wait(0.3)  # queued: the first has not committed
     let_first_commit.set()
     first_thread.join(10)
     second_thread.join(10)
     assert not first_errors and not second_errors
     assert rows(database) == ["first", "second"]
+
+
+def test_a_lock_file_held_too_long_leaves_the_write_to_sqlite_instead_of_hanging(database):
+    # A holder that never lets go: say, a thread of the same process that holds the file while
+    # it waits for a lock the writer's thread holds. The writer waits its timeout, then goes
+    # on under SQLite's own lock (free here), instead of waiting for ever.
+    stuck = os.open(f"{database}-writers.lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(stuck, fcntl.LOCK_EX)
+    try:
+
+        def write():
+            connection = connect(database, "late")
+            begin(connection)
+            connection.cursor().execute("INSERT INTO answer VALUES ('late')")
+            end(connection)
+            connection.close()
+
+        thread, errors = in_thread(write)
+        thread.join(BUSY_TIMEOUT * 20)
+        assert not thread.is_alive(), "the writer hung on the lock file"
+        assert not errors
+    finally:
+        os.close(stuck)
+    assert rows(database) == ["late"]
 
 
 def test_a_rolled_back_write_lets_the_next_one_in(database):

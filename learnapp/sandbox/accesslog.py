@@ -65,12 +65,20 @@ def flush() -> int:
     """
     if not _rows and not _writing.locked():
         return 0
-    with _writing:
+    with _write_turn(), _writing:
         with _lock:
             batch = _rows[:]
             _rows.clear()
         _write(batch)
     return len(batch)
+
+
+def _write_turn():
+    """The database's write turn, taken before `_writing`: the order of a request that flushes
+    inside a transaction of its own (a learner merge reads the log). The other order would let
+    the flusher thread hold `_writing` while it waits for that request's turn, and the request
+    wait for `_writing` (on SQLite the turn is learnapp.sqlite's lock file)."""
+    return transaction.atomic(savepoint=False)
 
 
 def pending() -> int:
