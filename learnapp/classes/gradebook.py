@@ -179,7 +179,7 @@ def _sittings(
     classroom: Classroom, in_scope: dict, with_lms: bool
 ) -> dict[tuple[int, int], list[tuple]]:
     """Every attempt in scope of a learner of the class, by (assignment id, user id), oldest
-    first (four queries, five with `with_lms`, however many attempts).
+    first (three queries, four with `with_lms`, however many attempts).
 
     The attempts are read alone, straight from the cursor: the ORM's per-value converters cost
     more than the query at 10,000 attempts, and so did joining each row to its learner and its
@@ -373,7 +373,8 @@ def _grid(
 def build_gradebook(
     classroom: Classroom, now: datetime | None = None, only: Assignment | None = None
 ) -> Gradebook:
-    """Every learner by every assignment (or `only` one): eight queries whatever the size."""
+    """Every learner by every assignment (or `only` one): ten queries whatever the size
+    (eleven for a class whose scores go to an LMS)."""
     grid = _grid(classroom, now, only)
     rows = []
     for user in grid.users:
