@@ -27,7 +27,10 @@ pytestmark = pytest.mark.browser
 
 
 def course_page(tool_url: str) -> bytes:
-    return f"""<!doctype html><html lang="en"><head><title>Web APIs 101</title></head>
+    # No favicon to ask the platform for: this fake one answers 404 to anything but its pages,
+    # which the browser may report as a console error, or not, depending on timing.
+    return f"""<!doctype html><html lang="en"><head><title>Web APIs 101</title>
+<link rel="icon" href="data:,"></head>
 <body><h1>Web APIs 101</h1>
 <iframe title="learnapp" src="{html.escape(tool_url)}" width="1000" height="800"></iframe>
 </body></html>""".encode()
@@ -37,7 +40,8 @@ def auto_post(url: str, fields: dict) -> bytes:
     inputs = "".join(
         f'<input type="hidden" name="{k}" value="{html.escape(v)}">' for k, v in fields.items()
     )
-    return f"""<!doctype html><html lang="en"><head><title>Launching</title></head><body>
+    return f"""<!doctype html><html lang="en"><head><title>Launching</title>
+<link rel="icon" href="data:,"></head><body>
 <form method="post" action="{html.escape(url)}">{inputs}</form>
 <script>document.forms[0].submit()</script></body></html>""".encode()
 
@@ -105,7 +109,13 @@ def open_course(browser, lms, *, sub, roles, target=""):
     context.add_init_script(path=str(AXE))
     page = context.new_page()
     errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    # With where it came from: a failed load names the resource.
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(f"{m.text} ({m.location.get('url')})") if m.type == "error" else None
+        ),
+    )
     page.console_errors = errors
     page.goto(f"{lms.origin}/course?" + urlencode({"sub": sub, "target": target}))
     return page
