@@ -91,6 +91,16 @@ def rows(path):
         return sorted(who for (who,) in raw.execute("SELECT who FROM answer"))
 
 
+def write(path, who: str, timeout: float = BUSY_TIMEOUT, before_commit=lambda: None) -> None:
+    """One write transaction on a connection of its own, as one worker's request makes it."""
+    connection = connect(path, who, timeout=timeout)
+    begin(connection)
+    connection.cursor().execute("INSERT INTO answer VALUES (%s)", [who])
+    before_commit()
+    end(connection)
+    connection.close()
+
+
 def lock_file_is_free(path) -> bool:
     """Whether another process could take the writers' lock file now."""
     fd = os.open(f"{path}-writers.lock", os.O_RDWR | os.O_CREAT)
@@ -119,24 +129,17 @@ def test_a_writer_queued_behind_another_goes_on_when_it_commits(database):
     first_wrote, let_first_commit = threading.Event(), threading.Event()
     second_done = threading.Event()
 
-    def first():
-        connection = connect(database, "first", timeout=10)
-        begin(connection)
-        connection.cursor().execute("INSERT INTO answer VALUES ('first')")
+    def hold_until_told():
         first_wrote.set()
         let_first_commit.wait(10)
-        end(connection)
-        connection.close()
 
     def second():
-        connection = connect(database, "second", timeout=10)
-        begin(connection)
-        connection.cursor().execute("INSERT INTO answer VALUES ('second')")
-        end(connection)
-        connection.close()
+        write(database, "second", timeout=10)
         second_done.set()
 
-    first_thread, first_errors = in_thread(first)
+    first_thread, first_errors = in_thread(
+        lambda: write(database, "first", timeout=10, before_commit=hold_until_told)
+    )
     assert first_wrote.wait(10)
     second_thread, second_errors = in_thread(second)
     assert not second_done.wait(0.3)  # queued: the first has not committed
@@ -154,15 +157,7 @@ def test_a_lock_file_held_too_long_leaves_the_write_to_sqlite_instead_of_hanging
     stuck = os.open(f"{database}-writers.lock", os.O_RDWR | os.O_CREAT)
     fcntl.flock(stuck, fcntl.LOCK_EX)
     try:
-
-        def write():
-            connection = connect(database, "late")
-            begin(connection)
-            connection.cursor().execute("INSERT INTO answer VALUES ('late')")
-            end(connection)
-            connection.close()
-
-        thread, errors = in_thread(write)
+        thread, errors = in_thread(lambda: write(database, "late"))
         thread.join(BUSY_TIMEOUT * 20)
         assert not thread.is_alive(), "the writer hung on the lock file"
         assert not errors
@@ -177,14 +172,7 @@ def test_a_rolled_back_write_lets_the_next_one_in(database):
     holder.cursor().execute("INSERT INTO answer VALUES ('undone')")
     end(holder, commit=False)
 
-    def next_writer():
-        connection = connect(database, "next")
-        begin(connection)
-        connection.cursor().execute("INSERT INTO answer VALUES ('next')")
-        end(connection)
-        connection.close()
-
-    thread, errors = in_thread(next_writer)
+    thread, errors = in_thread(lambda: write(database, "next"))
     thread.join(BUSY_TIMEOUT * 10)
     assert not thread.is_alive(), "the rolled-back transaction kept the lock file"
     assert not errors

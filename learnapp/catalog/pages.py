@@ -98,10 +98,6 @@ def cached_object[T](key: tuple, make: Callable[[], T]) -> T:
     return _kept(_objects, key, make)
 
 
-def clear_cached_object(key: tuple) -> None:
-    _objects.pop(key, None)
-
-
 def _kept(store: dict, key, make: Callable):
     """`make()`'s result, kept in `store` under `key` for CATALOG_PAGE_TTL seconds (0: not
     kept); a full store is emptied, which bounds the process's memory."""

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from learnapp.catalog.models import Pattern, Question
-from learnapp.catalog.pages import cached_fragment, cached_object, clear_cached_object
+from learnapp.catalog.pages import cached_fragment, cached_object
 from learnapp.catalog.parsing import MAX_HINT_TIERS, QUESTIONS_PER_SET
 from learnapp.catalog.qtypes import QuestionType
 from learnapp.catalog.variants import variant
@@ -115,8 +115,8 @@ def _practice_question(slug: str, number: int) -> Question:
     key = ("practice-question", slug, number, now.pk, now.current_version_id)
     question = cached_object(key, lambda: _PRACTICE_QUESTION.first(slug, number))
     if question is None or question.current_version_id != now.current_version_id:
-        # Corrected between the two reads: read it again, and keep nothing.
-        clear_cached_object(key)
+        # Corrected between the two reads: read it again. (What was kept under this key is
+        # never asked for once the narrow read sees the new version, and expires.)
         question = _PRACTICE_QUESTION.first(slug, number)
         if question is None:
             raise Http404("No such practice question")
