@@ -265,6 +265,9 @@ def test_learning_pages_have_no_serious_accessibility_violations(page, shipped_c
     page.goto("/patterns/api-key-management/test/")
     assert serious_accessibility_violations(page) == []
     page.get_by_role("button", name="Start the test").click()
+    expect(
+        page.get_by_role("heading", level=1, name=re.compile(r"^Question 1 of 10"))
+    ).to_be_visible()
     assert serious_accessibility_violations(page) == []
     page.goto("/progress/")
     assert serious_accessibility_violations(page) == []

@@ -88,6 +88,8 @@ def test_sandbox_pages_have_no_serious_accessibility_violations(page, transactio
     raw = create_key(page, rate_limit="5")
     assert serious_accessibility_violations(page) == []
     page.get_by_role("link", name="Browser key").click()
+    # axe must not start on the page the click is leaving.
+    expect(page.get_by_role("heading", level=1, name="Browser key")).to_be_visible()
     assert serious_accessibility_violations(page) == []
     page.get_by_role("button", name="Rotate").click()
     expect(page.get_by_role("heading", name="Step 1 done: the replacement key")).to_be_visible()
