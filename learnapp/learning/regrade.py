@@ -30,6 +30,7 @@ from django.utils import timezone
 from learnapp.catalog.models import QuestionVersion
 from learnapp.catalog.variants import variant
 
+from . import spaced
 from .grading import apply_tally, attempt_graded, rulings_for, tally
 from .models import (
     Answer,
@@ -234,6 +235,7 @@ def _correct_attempt(attempt_id: int, items: list[AttemptItem], by) -> int:
                     answer.question_version = new
                     fields.append("question_version")
                 answer.save(update_fields=fields)
+                spaced.follow_regrade(answer, attempt, now)
             # The review now shows the corrected question, each option where the learner saw it;
             # an answer whose letters did not move keeps the version it answered.
             AttemptItem.objects.filter(pk=item.pk).update(

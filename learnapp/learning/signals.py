@@ -13,8 +13,9 @@ def _join_visitor_progress(sender, request, user, **kwargs):
         join_visitor_progress(request, user)
 
 
-# Review cards follow the answers wherever they are written (grading.py, regrade.py), so no
-# path that records a miss can forget its card.
+# Review cards follow the answers wherever they are created (grading.py), so no path that
+# records a miss can forget its card; a regrade that changes a verdict moves the card itself
+# (regrade.py, spaced.follow_regrade).
 @receiver(post_save, sender=Answer)
 def _card_for_a_practice_miss(sender, instance: Answer, created: bool, **kwargs):
     if created and instance.mode == Mode.PRACTICE and not instance.is_correct:

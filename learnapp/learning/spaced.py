@@ -92,18 +92,36 @@ def add_test_misses(attempt: Attempt) -> None:
     """
     missed = attempt.answers.filter(is_correct=False).values_list("question_id", flat=True)
     ReviewCard.objects.bulk_create(
-        [
-            ReviewCard(
-                learner_id=attempt.learner_id,
-                pattern_id=attempt.pattern_id,
-                question_id=question_id,
-                attempt_id=attempt.pk,
-                created_at=attempt.submitted_at,
-                **_new_card_fields(attempt.submitted_at),
-            )
-            for question_id in missed
-        ],
+        [_test_card(attempt, question_id, attempt.submitted_at) for question_id in missed],
         ignore_conflicts=True,
+    )
+
+
+def _test_card(attempt: Attempt, question_id: int, now: datetime) -> ReviewCard:
+    return ReviewCard(
+        learner_id=attempt.learner_id,
+        pattern_id=attempt.pattern_id,
+        question_id=question_id,
+        attempt_id=attempt.pk,
+        created_at=now,
+        **_new_card_fields(now),
+    )
+
+
+def follow_regrade(answer: Answer, attempt: Attempt, now: datetime) -> None:
+    """A submitted test's answer was regraded: the card its miss made follows the new verdict.
+
+    Made right, the card the test made for it goes (a card from a practice miss stays: that
+    miss was the learner's own). Made wrong, it becomes a card, as add_test_misses would have
+    made at submission, waiting like those for the attempt's results to be visible.
+    """
+    if answer.is_correct:
+        ReviewCard.objects.filter(
+            learner_id=attempt.learner_id, question_id=answer.question_id, attempt_id=attempt.pk
+        ).delete()
+        return
+    ReviewCard.objects.bulk_create(
+        [_test_card(attempt, answer.question_id, now)], ignore_conflicts=True
     )
 
 

@@ -241,3 +241,35 @@ def test_the_regrade_command_records_who_made_the_correction(client, pattern, ve
     record = RegradeRecord.objects.get(attempt=attempt)
     assert record.regraded_by == author and record.regraded_at is not None
     assert (record.old_score, record.new_score) == (0, 1)
+
+
+def due_for_review(client) -> str:
+    return client.get("/review/due/").content.decode()
+
+
+def test_an_answer_a_correction_makes_right_is_no_longer_due_for_review(client, pattern, versions):
+    # The learner answered C to question 4, keyed B: a miss, so a card to review.
+    attempt = take_test(client, pattern, {1: "B", 2: "B", 3: "B", 4: "C"})
+    assert "Due for review (1)" in client.get("/").content.decode()
+    correct(versions[3], correct_letter="C", final_answer_html="<p>Option C</p>")
+
+    regrade()
+
+    assert "Due for review" not in client.get("/").content.decode()
+    assert "Nothing is due" in due_for_review(client)
+    assert attempt.answers.get(question=versions[3].question).is_correct
+
+
+def test_an_answer_a_correction_makes_wrong_comes_back_for_review(client, pattern, versions):
+    # Question 4 was keyed B and answered B: right, no card.
+    take_test(client, pattern, {1: "B", 2: "B", 3: "B", 4: "B"})
+    assert "Due for review" not in client.get("/").content.decode()
+    correct(versions[3], correct_letter="C", final_answer_html="<p>Option C</p>")
+
+    regrade()
+
+    assert "Due for review (1)" in client.get("/").content.decode()
+    assert versions[3].stem_html in due_for_review(client)
+    # Once: a second run changes nothing.
+    regrade()
+    assert "Due for review (1)" in client.get("/").content.decode()
