@@ -32,6 +32,18 @@ def display_name(user: AbstractBaseUser) -> str:
     return chosen or user.get_full_name() or user.get_username()
 
 
+# The user names learnapp.lti gives the users it makes for an LMS's users (with an unusable
+# password: they sign in through the LMS).
+PLATFORM_USERNAME_PREFIX = "lti-"
+
+
+def is_platform_user(user: AbstractBaseUser) -> bool:
+    """Made for an LMS's user: their user name is ours alone and means nothing to anyone."""
+    return user.get_username().startswith(PLATFORM_USERNAME_PREFIX) and not (
+        user.has_usable_password()
+    )
+
+
 def time_zone_of(user: AbstractBaseUser) -> zoneinfo.ZoneInfo:
     """The zone to write the user's dates in when there is no browser to ask (emails)."""
     try:

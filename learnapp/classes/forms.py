@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
-from learnapp.accounts.profiles import display_name
+from learnapp.accounts.profiles import display_name, is_platform_user
 from learnapp.authoring.bank import questions_for_class
 from learnapp.catalog.models import Pattern, Question
 from learnapp.catalog.variants import example, generic
@@ -91,6 +91,7 @@ class GroupForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.classroom = classroom
         self.fields["members"].queryset = classroom_learners(classroom)
+        self.fields["members"].label_from_instance = _learner_label
 
 
 class CoTeacherForm(forms.Form):
@@ -147,9 +148,11 @@ def classroom_learners(classroom: Classroom):
 
 
 def _learner_label(user) -> str:
-    # Rosters show names (issue 11.6); the user name tells two Ana Limas apart.
+    # Rosters show names (issue 11.6); the user name tells two Ana Limas apart, or for someone
+    # from an LMS (whose user name is ours alone) their email.
     name = display_name(user)
-    return name if name == user.get_username() else f"{name} ({user.get_username()})"
+    tell_apart = user.email if is_platform_user(user) else user.get_username()
+    return name if tell_apart in ("", name) else f"{name} ({tell_apart})"
 
 
 # How long an assignment runs when the instructor does not say otherwise.

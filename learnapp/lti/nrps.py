@@ -15,16 +15,14 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from lti_tool.models import LtiContext, LtiUser
 
-from learnapp.accounts.profiles import profile_for
 from learnapp.accounts.roles import make_instructor
 from learnapp.classes.models import Classroom, Membership
 
 from .models import LinkedClass, Teaching
-from .provisioning import launch_role, new_username, take_over
+from .provisioning import launch_role, platform_user, take_over
 from .services import NRPS_SCOPE, ServiceError, service_request
 
 log = logging.getLogger("learnapp.lti")
@@ -97,13 +95,6 @@ def _text(member: dict, key: str, most: int) -> str:
 def _user_for(registration, member: dict):
     """The learnapp user for (issuer, user_id), made if the platform's user is new to us."""
     user_id = member["user_id"]
-    linked = (
-        LtiUser.objects.filter(
-            registration__issuer=registration.issuer, sub=user_id, auth_user__isnull=False
-        )
-        .select_related("auth_user")
-        .first()
-    )
     lti_user, _ = LtiUser.objects.get_or_create(registration=registration, sub=user_id)
     names = {
         "given_name": _text(member, "given_name", 500),
@@ -111,28 +102,13 @@ def _user_for(registration, member: dict):
         "name": _text(member, "name", 500),
         "email": _text(member, "email", 254),
     }
-    for key, value in names.items():
-        if value:
+    # django-lti's own record of the member keeps what the platform shared, as a launch does.
+    shared = {key: value for key, value in names.items() if value}
+    if shared:
+        for key, value in shared.items():
             setattr(lti_user, key, value)
-    if linked is not None:
-        user = linked.auth_user
-    else:
-        user = get_user_model()(username=new_username())
-        user.set_unusable_password()
-        user.save()
-    lti_user.auth_user = user
-    lti_user.save()
-    # Only what the platform shares: a platform that withholds names keeps the ones we have.
-    user.first_name = names["given_name"][:150] or user.first_name
-    user.last_name = names["family_name"][:150] or user.last_name
-    user.email = names["email"] or user.email
-    user.save(update_fields=["first_name", "last_name", "email"])
-    name = (names["name"] or " ".join(filter(None, [user.first_name, user.last_name])))[:120]
-    profile = profile_for(user)
-    if name and profile.display_name != name:
-        profile.display_name = name
-        profile.save(update_fields=["display_name"])
-    return user
+        lti_user.save()
+    return platform_user(registration.issuer, user_id, lti_user, names)
 
 
 def _valid(member) -> bool:

@@ -14,7 +14,7 @@ from lti_tool.lti_core.utils import normalize_role
 from lti_tool.models import LtiLaunch, LtiUser
 from lti_tool.utils import sync_data_from_launch
 
-from learnapp.accounts.profiles import profile_for
+from learnapp.accounts.profiles import PLATFORM_USERNAME_PREFIX, profile_for
 from learnapp.accounts.roles import make_instructor
 from learnapp.classes.models import Classroom, Membership
 
@@ -59,43 +59,50 @@ def launch_role(roles: list[str]) -> str | None:
 def new_username() -> str:
     # Random, not derived from issuer and subject: subjects are often small numbers, and a
     # name anyone could work out could be signed up for first and then receive the launch.
-    return f"lti-{secrets.token_hex(12)}"
+    return f"{PLATFORM_USERNAME_PREFIX}{secrets.token_hex(12)}"
 
 
-def _user_for(lti_launch: LtiLaunch):
-    """The learnapp user for (issuer, subject), made on the first launch; names kept current.
+def platform_user(issuer: str, subject: str, lti_user: LtiUser, names: dict[str, str]):
+    """The learnapp user for the platform's (issuer, subject), made if new; names kept current.
 
     Found by issuer and subject only: an email claim is the platform's say-so and would let
-    one platform's user take over another account with the same address.
+    one platform's user take over another account with the same address. `names` holds the
+    given_name, family_name, name and email the platform shared (a launch's claims, a roster's
+    member), each "" if withheld: a withheld one keeps what we had. A user the platform never
+    named is shown by the platform's own id for them, which its teachers can look up, rather
+    than by our random user name.
     """
-    claim = lti_launch.get_claim
-    issuer, subject = claim("iss"), claim("sub")
-    lti_user = lti_launch.user
     linked = (
         LtiUser.objects.filter(registration__issuer=issuer, sub=subject, auth_user__isnull=False)
         .select_related("auth_user")
         .first()
     )
-    User = get_user_model()
     if linked is not None:
         user = linked.auth_user
     else:
-        user = User(username=new_username())
+        user = get_user_model()(username=new_username())
         user.set_unusable_password()
         user.save()
     if lti_user.auth_user_id != user.pk:
         lti_user.auth_user = user
         lti_user.save(update_fields=["auth_user", "datetime_modified"])
-    user.first_name = (claim("given_name") or "")[:150]
-    user.last_name = (claim("family_name") or "")[:150]
-    user.email = (claim("email") or user.email)[:254]
-    user.save(update_fields=["first_name", "last_name", "email", "password"])
-    name = (claim("name") or " ".join(filter(None, [user.first_name, user.last_name])))[:120]
+    user.first_name = names["given_name"][:150] or user.first_name
+    user.last_name = names["family_name"][:150] or user.last_name
+    user.email = names["email"][:254] or user.email
+    user.save(update_fields=["first_name", "last_name", "email"])
+    full_name = " ".join(filter(None, [user.first_name, user.last_name]))
     profile = profile_for(user)
-    if name and profile.display_name != name:
+    name = (names["name"] or full_name or profile.display_name or f"LMS user {subject}")[:120]
+    if profile.display_name != name:
         profile.display_name = name
         profile.save(update_fields=["display_name"])
     return user
+
+
+def _user_for(lti_launch: LtiLaunch):
+    claim = lti_launch.get_claim
+    names = {key: claim(key) or "" for key in ("given_name", "family_name", "name", "email")}
+    return platform_user(claim("iss"), claim("sub"), lti_launch.user, names)
 
 
 STAND_IN_NAME = "Instructor (from the LMS)"

@@ -12,6 +12,8 @@ from tests.lti.platform import INSTRUCTOR, LEARNER, TEACHING_ASSISTANT
 
 pytestmark = pytest.mark.django_db
 
+NAME_CLAIMS = ("name", "given_name", "family_name", "email")
+
 TEST_PAGE = "https://testserver/patterns/keys/test/"
 
 
@@ -194,6 +196,24 @@ def test_the_same_subject_on_the_next_launch_is_the_same_user_with_current_names
     (user,) = get_user_model().objects.all()
     assert user.email == "new@s.ex"
     assert user.profile.display_name == "Dr. Renamed"
+
+
+def test_the_class_names_its_lms_people_never_by_our_user_names(client, platform):
+    # learner-2's platform withholds names and email (a privacy setting); learner-1's does not.
+    platform.launch(client, sub="learner-2", roles=LEARNER, **dict.fromkeys(NAME_CLAIMS))
+    client.cookies.clear()
+    platform.launch(client, sub="learner-1", roles=LEARNER)
+    client.cookies.clear()
+    platform.launch(client, sub="teacher-1", roles=INSTRUCTOR)
+    # The next launch withholds teacher-1's names: the ones we have stay.
+    platform.launch(client, sub="teacher-1", roles=INSTRUCTOR, **dict.fromkeys(NAME_CLAIMS))
+
+    page = client.get(Classroom.objects.get().get_absolute_url()).content.decode()
+
+    assert "LMS user learner-2" in page
+    assert "Name of learner-1" in page and "Name of teacher-1" in page
+    assert page.count("from the LMS") >= 3
+    assert "lti-" not in page.replace("/lti/", "")
 
 
 @pytest.mark.parametrize(

@@ -129,6 +129,22 @@ def test_an_instructor_syncs_the_roster_and_learners_who_never_launched_join(
     assert len(services.token_requests) == 1  # the token was kept
 
 
+def test_a_member_the_platform_does_not_name_is_shown_by_their_lms_id(
+    client, platform, services, classroom
+):
+    page_1 = services.routes[("GET", MEMBERS_URL)].json()["members"]
+    page_1.append({"status": "Active", "user_id": "learner-9", "roles": LEARNER})
+    # learner-1 launched with names; the roster now withholds them: the names stay.
+    page_1[1] = {"status": "Active", "user_id": "learner-1", "roles": LEARNER}
+
+    client.post(f"/lti/classes/{classroom.pk}/roster-sync/")
+
+    page = client.get(classroom.get_absolute_url()).content.decode()
+    assert "LMS user learner-9" in page
+    assert "Name of learner-1" in page
+    assert "lti-" not in page.replace("/lti/", "")
+
+
 @pytest.mark.parametrize(
     ("failure", "says"),
     [
