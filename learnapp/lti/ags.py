@@ -97,8 +97,9 @@ def endpoint_of(lti_launch: LtiLaunch) -> AgsEndpoint | None:
     return AgsEndpoint(scopes=scopes, lineitem=lineitem, lineitems=lineitems)
 
 
-def _target(request: HttpRequest, target: str):
-    """The learnapp view a target link URI names (a ResolverMatch), or None."""
+def target_view(request: HttpRequest, target: str):
+    """The learnapp view a target link URI names (a ResolverMatch), or None: None for another
+    site's URL, as for a path that names no view."""
     if not target or not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -145,7 +146,7 @@ def tie_launch(
     link_claim = lti_launch.resource_link_claim or {}
     if endpoint is None or not link_claim.get("id"):
         return None
-    match = _target(request, lti_launch.get_claim(TARGET_CLAIM) or "")
+    match = target_view(request, lti_launch.get_claim(TARGET_CLAIM) or "")
     if match is None:
         return None
     registration = lti_launch.registration

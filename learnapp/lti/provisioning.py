@@ -7,8 +7,7 @@ from urllib.parse import urlsplit
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from django.urls import Resolver404, resolve, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from lti_tool.lti_core.constants import ContextRole
 from lti_tool.lti_core.utils import normalize_role
 from lti_tool.models import LtiLaunch, LtiUser
@@ -18,7 +17,7 @@ from learnapp.accounts.profiles import PLATFORM_USERNAME_PREFIX, profile_for
 from learnapp.accounts.roles import make_instructor
 from learnapp.classes.models import Classroom, Membership
 
-from .ags import tie_launch
+from .ags import target_view, tie_launch
 from .models import LinkedClass, Teaching, platform_for
 from .tool import LaunchRefused
 
@@ -245,19 +244,11 @@ def frame_origins_for(lti_launch: LtiLaunch) -> list[str]:
 
 
 def landing_url(request: HttpRequest, target: str, classroom, user, teaches: bool) -> str:
-    same_site = url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    if target and same_site:
-        path = urlsplit(target).path
-        try:
-            match = resolve(path)
-        except Resolver404:
-            match = None
-        if match is not None and match.view_name in LANDING_VIEWS:
-            # An assignment's page is its instructor's; a learner starts it from their list.
-            if match.view_name == "classes:assignment" and not teaches:
-                return reverse("classes:assigned")
-            return path
+    match = target_view(request, target)
+    if match is not None and match.view_name in LANDING_VIEWS:
+        # An assignment's page is its instructor's; a learner starts it from their list.
+        if match.view_name == "classes:assignment" and not teaches:
+            return reverse("classes:assigned")
+        return urlsplit(target).path
     # Every teacher of the course (recorded in Teaching) may open the class, not only its owner.
     return classroom.get_absolute_url() if teaches else reverse("classes:assigned")
