@@ -12,6 +12,7 @@ Between the launch and the choice, what the platform asked for (its return URL, 
 """
 
 import secrets
+from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -23,9 +24,8 @@ from pylti1p3.deep_link import DeepLink
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.lineitem import LineItem
 
-from learnapp.catalog.models import Pattern
+from learnapp.catalog.models import Pattern, Pool, Question
 from learnapp.classes.models import Assignment, Classroom
-from learnapp.learning.draw import pattern_pool
 
 from .models import origin_of
 from .provisioning import launch_role
@@ -126,36 +126,55 @@ def allow_form_action(response: HttpResponse, origin: str) -> None:
     )
 
 
-def test_size(pattern: Pattern) -> int:
-    """How many questions a test of this pattern asks (its attempts' total)."""
-    pool, is_pool = pattern_pool(pattern)
-    if not is_pool:
-        return len(pool)
-    return sum(
-        min(count, sum(1 for item in pool if item.difficulty == level))
-        for level, count in pattern.blueprint.items()
+def test_sizes(patterns) -> dict[int, int]:
+    """How many questions a test of each pattern asks (its attempts' total), by pattern id: one
+    query for them all (None, a custom quiz's pattern, is left out). As draw.py draws: the blueprint's count of each difficulty, as far as
+    the pool has them; without a blueprint (no assessment.md), the whole practice set."""
+    patterns = {pattern.pk: pattern for pattern in patterns if pattern is not None}
+    counts = Counter(
+        Question.objects.active()
+        .exclude(current_version=None)
+        .filter(pattern_id__in=patterns)
+        .values_list("pattern_id", "pool", "difficulty")
     )
+    sizes = {}
+    for pk, pattern in patterns.items():
+        if pattern.blueprint:
+            sizes[pk] = sum(
+                min(count, counts[pk, Pool.ASSESSMENT, level])
+                for level, count in pattern.blueprint.items()
+            )
+        else:
+            sizes[pk] = sum(
+                n for (of, pool, _), n in counts.items() if (of, pool) == (pk, Pool.PRACTICE)
+            )
+    return sizes
 
 
-def assignment_size(assignment: Assignment) -> int:
+def assignment_size(assignment: Assignment, sizes: dict[int, int]) -> int:
     if assignment.is_custom_quiz:
         return len(assignment.question_ids)
-    return test_size(assignment.pattern)
+    return sizes[assignment.pattern_id]
 
 
 def choices_for(classroom: Classroom) -> tuple[list[Choice], list[tuple[Pattern, list[Choice]]]]:
     """The class's assignments, and each active pattern's lesson, practice and test."""
+    class_assignments = list(
+        Assignment.objects.filter(classroom=classroom).select_related("pattern")
+    )
+    active = list(Pattern.objects.active().order_by("position"))
+    sizes = test_sizes(active + [a.pattern for a in class_assignments])
     assignments = [
         Choice(
             f"assignment:{a.pk}",
             a.title,
             reverse("classes:assignment", args=[a.pk]),
-            assignment_size(a),
+            assignment_size(a, sizes),
         )
-        for a in Assignment.objects.filter(classroom=classroom).select_related("pattern")
+        for a in class_assignments
     ]
     patterns = []
-    for pattern in Pattern.objects.active().order_by("position"):
+    for pattern in active:
         slug = pattern.slug
         patterns.append(
             (
@@ -179,7 +198,7 @@ def choices_for(classroom: Classroom) -> tuple[list[Choice], list[tuple[Pattern,
                         f"test:{slug}",
                         pattern.assessment_title or f"Test: {pattern.title}",
                         reverse("learning:test_intro", args=[slug]),
-                        test_size(pattern),
+                        sizes[pattern.pk],
                         shown=f"Test: {pattern.assessment_title}"
                         if pattern.assessment_title
                         else "Test",
@@ -207,7 +226,7 @@ def find_choice(classroom: Classroom, value: str) -> Choice | None:
             value,
             assignment.title,
             reverse("classes:assignment", args=[assignment.pk]),
-            assignment_size(assignment),
+            assignment_size(assignment, test_sizes([assignment.pattern])),
         )
     pattern = Pattern.objects.active().filter(slug=ident).first() if ident else None
     if pattern is None:
@@ -225,7 +244,7 @@ def find_choice(classroom: Classroom, value: str) -> Choice | None:
             value,
             pattern.assessment_title or f"Test: {pattern.title}",
             reverse("learning:test_intro", args=[ident]),
-            test_size(pattern),
+            test_sizes([pattern])[pattern.pk],
         )
     return None
 

@@ -186,3 +186,26 @@ def test_a_request_learnapp_cannot_answer_is_refused(client, platform, content, 
     response = deep_link_launch(client, platform, **settings)
     assert response.status_code == 400
     assert says in response.content.decode()
+
+
+def test_the_picker_costs_the_same_queries_for_any_number_of_patterns(
+    client, platform, content, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    classroom_launch = deep_link_launch(client, platform)
+    picker_url = classroom_launch["Location"]
+    AssignmentFactory(classroom=Classroom.objects.get(), pattern=content, title="Quiz one")
+    with CaptureQueriesContext(connection) as few:
+        page = client.get(picker_url).content.decode()
+    # The sizes it shows: the practice set of ten, the pool's blueprint of ten, the assignment's.
+    assert page.count("graded, 10 questions") == 3
+
+    for n in range(4):
+        more, _ = make_question_set(slug=f"more-{n}", title=f"More {n}")
+        make_assessment_pool(more, easy=1)  # the pool holds 1 easy of 3 asked: 8 questions
+        AssignmentFactory(classroom=Classroom.objects.get(), pattern=more, title=f"Quiz {n}")
+    with django_assert_max_num_queries(len(few)):
+        page = client.get(picker_url).content.decode()
+    assert page.count("graded, 8 questions") == 8
