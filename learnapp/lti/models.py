@@ -84,6 +84,13 @@ class LinkedClass(models.Model):
     # A learner opened the course before any teacher: the class belongs to a stand-in user
     # nobody can sign in as, until the first teacher (by launch or roster sync) takes it over.
     awaiting_teacher = models.BooleanField(default=False)
+    # The roster sync a teacher asks for on the class page runs in the background worker
+    # (tasks.sync_roster_in_background): when it was asked for, when it last finished and
+    # what it said, for the class page.
+    roster_sync_asked_at = models.DateTimeField(null=True, blank=True)
+    roster_synced_at = models.DateTimeField(null=True, blank=True)
+    roster_sync_outcome = models.CharField(max_length=500, blank=True)
+    roster_sync_failed = models.BooleanField(default=False)
 
     class Meta:
         verbose_name_plural = "linked classes"
@@ -95,6 +102,12 @@ class LinkedClass(models.Model):
 
     def __str__(self) -> str:
         return f"{self.classroom} ← {self.context_id}"
+
+    @property
+    def roster_sync_waiting(self) -> bool:
+        """A sync was asked for and the worker has not finished it yet."""
+        asked, done = self.roster_sync_asked_at, self.roster_synced_at
+        return asked is not None and (done is None or done < asked)
 
 
 class Teaching(models.Model):

@@ -14,8 +14,10 @@ as they are: a sync adds and updates, it never removes anyone.
 import logging
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from lti_tool.models import LtiContext, LtiUser
 
 from learnapp.accounts.roles import make_instructor
@@ -121,8 +123,8 @@ def _valid(member) -> bool:
     )
 
 
-def sync_roster(classroom: Classroom) -> SyncResult:
-    """Bring the class's members up to the platform's roster. ServiceError if it cannot."""
+def _linked_with_roster(classroom: Classroom) -> tuple[LinkedClass, str]:
+    """The class's link and its course's membership URL; ServiceError if it has none."""
     try:
         linked = LinkedClass.objects.select_related("registration", "classroom").get(
             classroom=classroom
@@ -137,6 +139,36 @@ def sync_roster(classroom: Classroom) -> SyncResult:
             "the course.",
             detail=f"no memberships URL for context {linked.context_id}",
         )
+    return linked, url
+
+
+# A sync asked for this long ago and not finished is taken as lost (no worker ran it), and
+# may be asked for again.
+SYNC_GIVEN_UP_AFTER = timedelta(minutes=10)
+
+
+def ask_for_roster_sync(classroom: Classroom) -> bool:
+    """Queue a roster sync for the background worker; False if one is already on its way.
+
+    ServiceError at once if the class has no roster to sync, so the teacher is told now.
+    """
+    from .tasks import sync_roster_in_background
+
+    linked, _url = _linked_with_roster(classroom)
+    now = timezone.now()
+    with transaction.atomic():
+        linked = LinkedClass.objects.select_for_update().get(pk=linked.pk)
+        if linked.roster_sync_waiting and linked.roster_sync_asked_at > now - SYNC_GIVEN_UP_AFTER:
+            return False
+        linked.roster_sync_asked_at = now
+        linked.save(update_fields=["roster_sync_asked_at"])
+        transaction.on_commit(lambda: sync_roster_in_background.enqueue(linked.pk), robust=True)
+    return True
+
+
+def sync_roster(classroom: Classroom) -> SyncResult:
+    """Bring the class's members up to the platform's roster. ServiceError if it cannot."""
+    linked, url = _linked_with_roster(classroom)
     registration = linked.registration
     members = fetch_members(registration, url)
     try:

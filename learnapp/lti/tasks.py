@@ -6,8 +6,9 @@ from datetime import timedelta
 from django.tasks import TaskResultStatus, task
 from django.utils import timezone
 
-from . import ags
-from .models import LmsScore
+from . import ags, nrps
+from .models import LinkedClass, LmsScore
+from .services import ServiceError
 
 log = logging.getLogger("learnapp.lti")
 
@@ -56,3 +57,24 @@ def requeue_stranded_scores() -> int:
     if stranded:
         log.warning("LTI scores queued again, their task was missing: %s", sorted(stranded))
     return len(stranded)
+
+
+@task
+def sync_roster_in_background(linked_id: int) -> str:
+    """The roster sync a teacher asked for (nrps.ask_for_roster_sync): a course's roster can
+    take the platform many pages and seconds to give, longer than a request should wait. What
+    it said is kept for the class page."""
+    linked = LinkedClass.objects.select_related("classroom").filter(pk=linked_id).first()
+    if linked is None:  # the class was deleted meanwhile
+        return "gone"
+    try:
+        outcome, failed = nrps.sync_roster(linked.classroom).summary(), False
+    except ServiceError as error:
+        log.warning("LTI roster sync of class %s failed: %s", linked.classroom_id, error)
+        outcome, failed = f"The roster could not be synced: {error.message}", True
+    LinkedClass.objects.filter(pk=linked_id).update(
+        roster_synced_at=timezone.now(),
+        roster_sync_outcome=outcome[:500],
+        roster_sync_failed=failed,
+    )
+    return "failed" if failed else "synced"

@@ -153,12 +153,18 @@ def roster_sync(request: HttpRequest, class_id: int) -> HttpResponse:
     """The instructor's "Sync roster from the LMS": the platform's members join the class."""
     classroom = get_object_or_404(classes_taught_by(request.user), pk=class_id)
     try:
-        result = nrps.sync_roster(classroom)
+        queued = nrps.ask_for_roster_sync(classroom)
     except ServiceError as error:
-        log.warning("LTI roster sync of class %s failed: %s", classroom.pk, error)
+        log.warning("LTI roster sync of class %s refused: %s", classroom.pk, error)
         messages.error(request, f"The roster could not be synced: {error.message}")
     else:
-        messages.success(request, result.summary())
+        messages.info(
+            request,
+            "The roster is being synced from the LMS: reload this page in a moment to see who "
+            "joined."
+            if queued
+            else "A roster sync is already on its way: reload this page in a moment.",
+        )
     return redirect(classroom.get_absolute_url())
 
 

@@ -87,17 +87,45 @@ def lti_user(sub):
     return LtiUser.objects.get(sub=sub).auth_user
 
 
+@pytest.fixture
+def sync(client, run_queued_tasks, django_capture_on_commit_callbacks):
+    """The teacher's "Sync roster from the LMS", then the worker's run; the class page after."""
+
+    def sync(classroom) -> str:
+        with django_capture_on_commit_callbacks(execute=True):
+            asked = client.post(f"/lti/classes/{classroom.pk}/roster-sync/", follow=True)
+        assert asked.status_code == 200
+        run_queued_tasks()
+        return client.get(classroom.get_absolute_url()).content.decode()
+
+    return sync
+
+
 def test_an_instructor_syncs_the_roster_and_learners_who_never_launched_join(
-    client, platform, services, classroom
+    client, platform, services, classroom, run_queued_tasks, django_capture_on_commit_callbacks
 ):
     page = client.get(classroom.get_absolute_url()).content.decode()
     assert "Sync roster from the LMS" in page
     learner_1 = lti_user("learner-1")
 
-    response = client.post(f"/lti/classes/{classroom.pk}/roster-sync/", follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/lti/classes/{classroom.pk}/roster-sync/", follow=True)
 
+    # The request only asks: the worker reads the roster, however many pages it has.
     assert response.status_code == 200
-    page = response.content.decode()
+    assert "The roster is being synced from the LMS" in response.content.decode()
+    assert services.service_requests == []
+    assert "is on its way" in client.get(classroom.get_absolute_url()).content.decode()
+    # Asked again before the worker ran: still one sync.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(f"/lti/classes/{classroom.pk}/roster-sync/", follow=True)
+    assert "A roster sync is already on its way" in again.content.decode()
+
+    [run] = run_queued_tasks()
+
+    assert run.return_value == "synced"
+    page = client.get(classroom.get_absolute_url()).content.decode()
+    assert "Last roster sync, " in page
     assert "Roster synced from the LMS: 2 learners added, 1 teacher added" in page
     # The token was asked for with the roster scope; both pages were read with it.
     assert services.token_requests[0]["scope"] == NRPS_SCOPE
@@ -123,23 +151,25 @@ def test_an_instructor_syncs_the_roster_and_learners_who_never_launched_join(
     assert "Ada Lovelace" in gradebook and "Member learner-2" in gradebook
 
     # Again: nothing new, nobody doubled.
-    again = client.post(f"/lti/classes/{classroom.pk}/roster-sync/", follow=True)
-    assert "0 learners added, 0 teachers added, 5 already in the class" in again.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/lti/classes/{classroom.pk}/roster-sync/")
+    run_queued_tasks()
+    again = client.get(classroom.get_absolute_url()).content.decode()
+    assert "0 learners added, 0 teachers added, 5 already in the class" in again
     assert Membership.objects.filter(classroom=classroom).count() == 3
     assert len(services.token_requests) == 1  # the token was kept
 
 
 def test_a_member_the_platform_does_not_name_is_shown_by_their_lms_id(
-    client, platform, services, classroom
+    client, platform, services, classroom, sync
 ):
     page_1 = services.routes[("GET", MEMBERS_URL)].json()["members"]
     page_1.append({"status": "Active", "user_id": "learner-9", "roles": LEARNER})
     # learner-1 launched with names; the roster now withholds them: the names stay.
     page_1[1] = {"status": "Active", "user_id": "learner-1", "roles": LEARNER}
 
-    client.post(f"/lti/classes/{classroom.pk}/roster-sync/")
+    page = sync(classroom)
 
-    page = client.get(classroom.get_absolute_url()).content.decode()
     assert "LMS user learner-9" in page
     assert "Name of learner-1" in page
     assert "lti-" not in page.replace("/lti/", "")
@@ -154,7 +184,7 @@ def test_a_member_the_platform_does_not_name_is_shown_by_their_lms_id(
     ],
 )
 def test_a_failed_sync_is_a_message_not_an_error_page(
-    client, platform, services, classroom, failure, says, caplog
+    client, platform, services, classroom, failure, says, caplog, sync
 ):
     if failure == "timeout":
         services.fail_with = requests.ConnectTimeout()
@@ -162,10 +192,10 @@ def test_a_failed_sync_is_a_message_not_an_error_page(
         services.token_status = 400
     else:
         services.routes[("GET", PAGE_2)] = FakeHttpResponse(500, {"error": "boom"})
-    response = client.post(f"/lti/classes/{classroom.pk}/roster-sync/", follow=True)
-    assert response.status_code == 200
-    assert "The roster could not be synced" in response.content.decode()
-    assert says in response.content.decode()
+    page = sync(classroom)
+    assert "Last roster sync, " in page
+    assert "The roster could not be synced" in page
+    assert says in page
     assert "roster sync" in caplog.text
     # Nothing half done: the first page's learners were not added either.
     assert not Membership.objects.filter(classroom=classroom, user__lti_users__sub="learner-2")
@@ -203,7 +233,7 @@ def test_the_command_syncs_a_class(client, platform, services, classroom, capsys
 
 
 def test_a_sync_racing_another_join_is_a_message(
-    client, platform, services, classroom, monkeypatch
+    client, platform, services, classroom, monkeypatch, sync
 ):
     from django.db import IntegrityError
 
@@ -213,18 +243,16 @@ def test_a_sync_racing_another_join_is_a_message(
         raise IntegrityError("duplicate key")
 
     monkeypatch.setattr(nrps, "_user_for", clash)
-    page = client.post(f"/lti/classes/{classroom.pk}/roster-sync/", follow=True)
-    assert page.status_code == 200
-    assert "at the same moment. Sync again." in page.content.decode()
+    assert "at the same moment. Sync again." in sync(classroom)
 
 
-def test_malformed_members_are_left_out(client, platform, services, classroom):
+def test_malformed_members_are_left_out(client, platform, services, classroom, sync):
     services.routes[("GET", PAGE_2)] = FakeHttpResponse(
         200, {"members": [{"user_id": "x" * 300, "roles": LEARNER}, {"roles": LEARNER}, "junk"]}
     )
-    page = client.post(f"/lti/classes/{classroom.pk}/roster-sync/", follow=True)
-    assert "1 learner added" in page.content.decode()  # learner-2, from the first page
-    assert "3 inactive or without a learnapp role left out" in page.content.decode()
+    page = sync(classroom)
+    assert "1 learner added" in page  # learner-2, from the first page
+    assert "3 inactive or without a learnapp role left out" in page
 
 
 def test_a_sync_of_a_class_a_learner_opened_first_gives_it_to_the_first_teacher_listed(
@@ -245,3 +273,26 @@ def test_a_sync_of_a_class_a_learner_opened_first_gives_it_to_the_first_teacher_
     client.force_login(lti_user("teacher-1"))
     page = client.get(classroom.get_absolute_url()).content.decode()
     assert "Sync roster from the LMS" in page and "made this class" in page
+
+
+def test_a_sync_no_worker_ran_can_be_asked_for_again_later(
+    client, platform, services, classroom, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from learnapp.lti.models import LinkedClass
+    from learnapp.lti.nrps import SYNC_GIVEN_UP_AFTER
+
+    def ask() -> str:
+        with django_capture_on_commit_callbacks(execute=True):
+            page = client.post(f"/lti/classes/{classroom.pk}/roster-sync/", follow=True)
+        return page.content.decode()
+
+    assert "is being synced" in ask()
+    assert "already on its way" in ask()
+    # No worker ran it; past the time a worker takes, the teacher may ask again.
+    linked = LinkedClass.objects.get(classroom=classroom)
+    linked.roster_sync_asked_at -= SYNC_GIVEN_UP_AFTER
+    linked.save(update_fields=["roster_sync_asked_at"])
+    assert "is being synced" in ask()
+    assert DBTaskResult.objects.filter(task_path__endswith="sync_roster_in_background").count() == 2
