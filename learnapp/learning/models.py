@@ -183,7 +183,13 @@ class AttemptItem(models.Model):
 
 
 class Answer(models.Model):
-    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="answers")
+    # Neither the learner nor the attempt has an index of its own: the indexes below begin with
+    # the learner, and one_answer_per_test_question with the attempt (an answer outside a test
+    # has none to find it by). Every answer written, on every Check and autosave, updates each
+    # index of this, the busiest table.
+    learner = models.ForeignKey(
+        Learner, on_delete=models.CASCADE, related_name="answers", db_index=False
+    )
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
     # Copied from the question so progress can be counted per pattern without joins.
     pattern = models.ForeignKey(Pattern, on_delete=models.PROTECT, related_name="+")
@@ -193,7 +199,12 @@ class Answer(models.Model):
     )
     mode = models.CharField(max_length=10, choices=Mode.choices)
     attempt = models.ForeignKey(
-        Attempt, null=True, blank=True, on_delete=models.CASCADE, related_name="answers"
+        Attempt,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="answers",
+        db_index=False,
     )
     difficulty = models.CharField(max_length=10, choices=Difficulty.choices)
     # A single-choice answer's canonical letter ("" for other question types).
