@@ -17,7 +17,7 @@ from fsrs import Card, Rating, Scheduler, State
 from learnapp.catalog.models import Pattern
 from learnapp.prepared import PreparedInsert
 
-from .models import Answer, Attempt, Learner, ReviewCard
+from .models import Answer, Attempt, Learner, Mode, ReviewCard
 from .visibility import items_under_test, released_q
 
 # Fuzzing spreads reviews that would otherwise bunch on one day; tests replace this with
@@ -111,18 +111,34 @@ def _test_card(attempt: Attempt, question_id: int, now: datetime) -> ReviewCard:
 def follow_regrade(answer: Answer, attempt: Attempt, now: datetime) -> None:
     """A submitted test's answer was regraded: the card its miss made follows the new verdict.
 
-    Made right, the card the test made for it goes (a card from a practice miss stays: that
-    miss was the learner's own). Made wrong, it becomes a card, as add_test_misses would have
-    made at submission, waiting like those for the attempt's results to be visible.
+    Made wrong, it becomes a card, as add_test_misses would have made at submission, waiting
+    like those for the attempt's results to be visible. Made right, the card this attempt made
+    goes, unless the learner missed the question elsewhere too (in practice, or in another
+    submitted test, whose miss the one card per question stood for as well): then the card
+    stays, now standing for the latest of those misses.
     """
-    if answer.is_correct:
-        ReviewCard.objects.filter(
-            learner_id=attempt.learner_id, question_id=answer.question_id, attempt_id=attempt.pk
-        ).delete()
+    if not answer.is_correct:
+        ReviewCard.objects.bulk_create(
+            [_test_card(attempt, answer.question_id, now)], ignore_conflicts=True
+        )
         return
-    ReviewCard.objects.bulk_create(
-        [_test_card(attempt, answer.question_id, now)], ignore_conflicts=True
+    card = ReviewCard.objects.filter(
+        learner_id=attempt.learner_id, question_id=answer.question_id, attempt_id=attempt.pk
     )
+    # The attempt of the latest other miss (None for a practice miss), if there is one.
+    other_miss = list(
+        Answer.objects.filter(
+            learner_id=attempt.learner_id, question_id=answer.question_id, is_correct=False
+        )
+        .filter(Q(mode=Mode.PRACTICE) | Q(attempt__submitted_at__isnull=False))
+        .exclude(pk=answer.pk)
+        .order_by("-answered_at", "-pk")
+        .values_list("attempt_id", flat=True)[:1]
+    )
+    if other_miss:
+        card.update(attempt_id=other_miss[0])
+    else:
+        card.delete()
 
 
 def add_self_checks(learner: Learner, pattern: Pattern, now: datetime) -> None:

@@ -1,11 +1,12 @@
 """A corrected question regrades the submitted attempts that asked its earlier version, once."""
 
+import re
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 
-from learnapp.learning.models import Attempt, RegradeRecord
+from learnapp.learning.models import Attempt, RegradeRecord, ReviewCard
 from learnapp.learning.progress import progress_by_pattern
 from tests.factories import QuestionVersionFactory, shown_letter
 
@@ -272,4 +273,34 @@ def test_an_answer_a_correction_makes_wrong_comes_back_for_review(client, patter
     assert versions[3].stem_html in due_for_review(client)
     # Once: a second run changes nothing.
     regrade()
+    assert "Due for review (1)" in client.get("/").content.decode()
+
+
+def test_a_card_stays_while_the_learner_missed_the_question_elsewhere_too(
+    client, pattern, versions
+):
+    # Missed in a test (the card is that test's), then, after the correction, in a retake.
+    take_test(client, pattern, {4: "C"})
+    correct(versions[3], correct_letter="C", final_answer_html="<p>Option C</p>")
+    retake = take_test(client, pattern, {4: "A"})
+    assert not retake.answers.get(question=versions[3].question).is_correct
+
+    regrade()
+
+    # The first test's answer is right now, but the retake's miss still stands for the card.
+    assert "Due for review (1)" in client.get("/").content.decode()
+    assert ReviewCard.objects.get().attempt_id == retake.pk
+
+
+def test_a_card_from_a_practice_miss_outlives_a_regrade_of_the_test(client, pattern, versions):
+    page = client.get(f"/patterns/{pattern.slug}/practice/4/").content.decode()
+    token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+    client.post(f"/patterns/{pattern.slug}/practice/4/", {"choice": "C", "form_token": token})
+    take_test(client, pattern, {4: "C"})
+    correct(versions[3], correct_letter="C", final_answer_html="<p>Option C</p>")
+
+    regrade()
+
+    # The practice miss was against the question as it was (C was then wrong): still a card.
+    assert ReviewCard.objects.get().attempt_id is None
     assert "Due for review (1)" in client.get("/").content.decode()
