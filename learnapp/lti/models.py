@@ -6,11 +6,13 @@ the tool for a platform, the nonces already spent, and which learnapp class stan
 platform's course.
 """
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from lti_tool.models import LtiRegistration
 
 from learnapp.classes.models import Classroom
@@ -73,6 +75,11 @@ class UsedNonce(models.Model):
         return self.nonce
 
 
+# A roster sync asked for this long ago and not finished is taken as lost (no worker ran it):
+# the class page says so, and it may be asked for again.
+ROSTER_SYNC_GIVEN_UP_AFTER = timedelta(minutes=10)
+
+
 class LinkedClass(models.Model):
     """The learnapp class for one course (context) of one platform."""
 
@@ -104,10 +111,18 @@ class LinkedClass(models.Model):
         return f"{self.classroom} ← {self.context_id}"
 
     @property
-    def roster_sync_waiting(self) -> bool:
-        """A sync was asked for and the worker has not finished it yet."""
+    def roster_sync_unfinished(self) -> bool:
+        """A sync was asked for and the worker has not finished it (yet, or at all)."""
         asked, done = self.roster_sync_asked_at, self.roster_synced_at
         return asked is not None and (done is None or done < asked)
+
+    @property
+    def roster_sync_waiting(self) -> bool:
+        """A sync is on its way: asked for, unfinished, and not so long ago that it is lost."""
+        return (
+            self.roster_sync_unfinished
+            and self.roster_sync_asked_at > timezone.now() - ROSTER_SYNC_GIVEN_UP_AFTER
+        )
 
 
 class Teaching(models.Model):

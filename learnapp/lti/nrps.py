@@ -14,7 +14,6 @@ as they are: a sync adds and updates, it never removes anyone.
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -142,11 +141,6 @@ def _linked_with_roster(classroom: Classroom) -> tuple[LinkedClass, str]:
     return linked, url
 
 
-# A sync asked for this long ago and not finished is taken as lost (no worker ran it), and
-# may be asked for again.
-SYNC_GIVEN_UP_AFTER = timedelta(minutes=10)
-
-
 def ask_for_roster_sync(classroom: Classroom) -> bool:
     """Queue a roster sync for the background worker; False if one is already on its way.
 
@@ -158,7 +152,7 @@ def ask_for_roster_sync(classroom: Classroom) -> bool:
     now = timezone.now()
     with transaction.atomic():
         linked = LinkedClass.objects.select_for_update().get(pk=linked.pk)
-        if linked.roster_sync_waiting and linked.roster_sync_asked_at > now - SYNC_GIVEN_UP_AFTER:
+        if linked.roster_sync_waiting:
             return False
         linked.roster_sync_asked_at = now
         linked.save(update_fields=["roster_sync_asked_at"])

@@ -72,9 +72,18 @@ def sync_roster_in_background(linked_id: int) -> str:
     except ServiceError as error:
         log.warning("LTI roster sync of class %s failed: %s", linked.classroom_id, error)
         outcome, failed = f"The roster could not be synced: {error.message}", True
+    except Exception:
+        # Said on the class page too, or it would say "on its way" until it gives up; the
+        # worker records the traceback.
+        _record(linked_id, "The roster sync stopped on an unexpected error. Sync again.", True)
+        raise
+    _record(linked_id, outcome, failed)
+    return "failed" if failed else "synced"
+
+
+def _record(linked_id: int, outcome: str, failed: bool) -> None:
     LinkedClass.objects.filter(pk=linked_id).update(
         roster_synced_at=timezone.now(),
         roster_sync_outcome=outcome[:500],
         roster_sync_failed=failed,
     )
-    return "failed" if failed else "synced"

@@ -280,8 +280,7 @@ def test_a_sync_no_worker_ran_can_be_asked_for_again_later(
 ):
     from django_tasks_db.models import DBTaskResult
 
-    from learnapp.lti.models import LinkedClass
-    from learnapp.lti.nrps import SYNC_GIVEN_UP_AFTER
+    from learnapp.lti.models import ROSTER_SYNC_GIVEN_UP_AFTER, LinkedClass
 
     def ask() -> str:
         with django_capture_on_commit_callbacks(execute=True):
@@ -292,7 +291,41 @@ def test_a_sync_no_worker_ran_can_be_asked_for_again_later(
     assert "already on its way" in ask()
     # No worker ran it; past the time a worker takes, the teacher may ask again.
     linked = LinkedClass.objects.get(classroom=classroom)
-    linked.roster_sync_asked_at -= SYNC_GIVEN_UP_AFTER
+    linked.roster_sync_asked_at -= ROSTER_SYNC_GIVEN_UP_AFTER
     linked.save(update_fields=["roster_sync_asked_at"])
+    assert "has not run: sync again" in client.get(classroom.get_absolute_url()).content.decode()
     assert "is being synced" in ask()
     assert DBTaskResult.objects.filter(task_path__endswith="sync_roster_in_background").count() == 2
+
+
+def test_a_sync_that_crashes_says_so_on_the_class_page(
+    client, platform, services, classroom, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    from learnapp.lti import nrps
+
+    def crash(classroom):
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(nrps, "sync_roster", crash)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/lti/classes/{classroom.pk}/roster-sync/")
+    # The worker's own loop, as run_queued_tasks runs it, but here the task is meant to fail.
+    Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="pytest",
+        excluded_queue_names=[],
+    ).run()
+
+    assert DBTaskResult.objects.get().status == TaskResultStatus.FAILED
+    page = client.get(classroom.get_absolute_url()).content.decode()
+    assert "stopped on an unexpected error. Sync again." in page
+    assert "on its way" not in page
