@@ -1,5 +1,6 @@
 """Reading and creating profiles, and the one rule for the name a user is shown by."""
 
+import re
 import zoneinfo
 
 from django.contrib.auth import get_user_model
@@ -32,14 +33,19 @@ def display_name(user: AbstractBaseUser) -> str:
     return chosen or user.get_full_name() or user.get_username()
 
 
-# The user names learnapp.lti gives the users it makes for an LMS's users (with an unusable
-# password: they sign in through the LMS).
+# The user names learnapp.lti gives the users it makes for an LMS's users: the prefix and 24
+# random hex digits, with an unusable password (they sign in through the LMS).
 PLATFORM_USERNAME_PREFIX = "lti-"
+_PLATFORM_USERNAME = re.compile(rf"{PLATFORM_USERNAME_PREFIX}[0-9a-f]{{24}}")
 
 
 def is_platform_user(user: AbstractBaseUser) -> bool:
-    """Made for an LMS's user: their user name is ours alone and means nothing to anyone."""
-    return user.get_username().startswith(PLATFORM_USERNAME_PREFIX) and not (
+    """Made for an LMS's user: their user name is ours alone and means nothing to anyone.
+
+    Not someone added by name and email whose address happens to begin "lti-": their user
+    name is made from it, and they will set a password.
+    """
+    return bool(_PLATFORM_USERNAME.fullmatch(user.get_username())) and not (
         user.has_usable_password()
     )
 

@@ -192,7 +192,7 @@ def member_remove(request: HttpRequest, class_id: int, user_id: int) -> HttpResp
     classroom = _taught_class(request, class_id)
     user = _learner_in_class(classroom, user_id)
     Membership.objects.filter(classroom=classroom, user=user).delete()
-    messages.success(request, f"{user.username} is no longer in “{classroom.name}”.")
+    messages.success(request, f"{display_name(user)} is no longer in “{classroom.name}”.")
     return redirect(classroom)
 
 
@@ -405,7 +405,7 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
     refresh_attempt_windows(assignment, data["user"])
     messages.success(
         request,
-        f"{data['user'].username} now has until "
+        f"{display_name(data['user'])} now has until "
         f"{timezone.localtime(data['due_at']):%d %b %H:%M} (closes "
         f"{timezone.localtime(data['closes_at']):%d %b %H:%M}).",
     )
@@ -422,7 +422,9 @@ def extension_remove(request: HttpRequest, assignment_id: int, user_id: int) -> 
     user = extension.user
     extension.delete()
     refresh_attempt_windows(assignment, user)
-    messages.success(request, f"{user.username}'s extension is removed: the class's times apply.")
+    messages.success(
+        request, f"{display_name(user)}'s extension is removed: the class's times apply."
+    )
     return redirect(assignment)
 
 

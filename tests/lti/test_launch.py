@@ -14,6 +14,15 @@ pytestmark = pytest.mark.django_db
 
 NAME_CLAIMS = ("name", "given_name", "family_name", "email")
 
+
+def roster_rows(page: str) -> dict[str, str]:
+    """The class page's learners: each row's heading cell, by the name its link shows."""
+    return {
+        row.split("</a>")[0].rsplit(">", 1)[-1]: row.split("</th>")[0]
+        for row in page.split('<th scope="row">')[1:]
+    }
+
+
 TEST_PAGE = "https://testserver/patterns/keys/test/"
 
 
@@ -201,6 +210,7 @@ def test_the_same_subject_on_the_next_launch_is_the_same_user_with_current_names
 def test_the_class_names_its_lms_people_never_by_our_user_names(client, platform):
     # learner-2's platform withholds names and email (a privacy setting); learner-1's does not.
     platform.launch(client, sub="learner-2", roles=LEARNER, **dict.fromkeys(NAME_CLAIMS))
+    assert ">My account</a>" in client.get("/assigned/").content.decode()  # the navigation
     client.cookies.clear()
     platform.launch(client, sub="learner-1", roles=LEARNER)
     client.cookies.clear()
@@ -210,9 +220,10 @@ def test_the_class_names_its_lms_people_never_by_our_user_names(client, platform
 
     page = client.get(Classroom.objects.get().get_absolute_url()).content.decode()
 
-    assert "LMS user learner-2" in page
-    assert "Name of learner-1" in page and "Name of teacher-1" in page
-    assert page.count("from the LMS") >= 3
+    rows = roster_rows(page)
+    assert "from the LMS" in rows["LMS user learner-2"]
+    assert "from the LMS" in rows["Name of learner-1"]
+    assert "Name of teacher-1" in page
     assert "lti-" not in page.replace("/lti/", "")
 
 
@@ -401,3 +412,22 @@ def test_an_account_signed_up_under_a_guessable_name_never_receives_a_launch(cli
     launched = client.get("/classes/").wsgi_request.user
     assert launched.pk != squatter.pk
     assert launched.username.startswith("lti-")
+
+
+def test_someone_added_by_email_is_not_taken_for_an_lms_user(client, platform):
+    platform.launch(client, sub="learner-1", roles=LEARNER)
+    client.cookies.clear()
+    platform.launch(client, sub="teacher-1", roles=INSTRUCTOR)
+    classroom = Classroom.objects.get()
+    # Added by name and email (classes/roster.py): the user name is the address's first part,
+    # and no password yet.
+    added = UserFactory(username="lti-ana", first_name="Ana", last_name="Lima")
+    added.set_unusable_password()
+    added.save()
+    Membership.objects.create(classroom=classroom, user=added)
+
+    page = client.get(classroom.get_absolute_url()).content.decode()
+
+    rows = roster_rows(page)
+    assert "lti-ana" in rows["Ana Lima"] and "from the LMS" not in rows["Ana Lima"]
+    assert "from the LMS" in rows["Name of learner-1"]
