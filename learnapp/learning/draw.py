@@ -14,8 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Count
 
-from learnapp.catalog.models import Pattern, Question, QuestionVersion
+from learnapp.catalog.models import Pattern, Pool, Question, QuestionVersion
 from learnapp.catalog.variants import option_order
 
 from .models import Attempt, AttemptItem, Learner
@@ -47,18 +48,49 @@ def choose(
     return chosen
 
 
+def _drawable():
+    """The questions a test may ask: active, with a current version."""
+    return Question.objects.active().exclude(current_version=None)
+
+
 def pattern_pool(pattern: Pattern) -> tuple[list[PoolItem], bool]:
     """The items a test of this pattern draws from, and whether it is a real pool (one query).
 
     Without a blueprint (older content, no assessment.md) the test is the practice set, in full.
     """
-    questions = Question.objects.active().exclude(current_version=None).filter(pattern=pattern)
+    questions = _drawable().filter(pattern=pattern)
     questions = questions.assessment() if pattern.blueprint else questions.practice()
     rows = questions.values_list("pk", "current_version_id", "difficulty", "position")
     items = sorted(rows, key=lambda row: (DIFFICULTY_ORDER[row[2]], row[3]))
     return [PoolItem(pk, version_id, level) for pk, version_id, level, _ in items], bool(
         pattern.blueprint
     )
+
+
+def test_sizes(patterns: Iterable[Pattern | None]) -> dict[int, int]:
+    """How many questions a test of each pattern asks, by pattern id, in one query for all
+    (None, a custom quiz's pattern, is left out): the blueprint's count of each difficulty as
+    far as the pool has them (choose), or without a blueprint the whole practice set."""
+    patterns = {pattern.pk: pattern for pattern in patterns if pattern is not None}
+    counts = {
+        (row["pattern_id"], row["pool"], row["difficulty"]): row["n"]
+        for row in _drawable()
+        .filter(pattern_id__in=patterns)
+        .values("pattern_id", "pool", "difficulty")
+        .annotate(n=Count("pk"))
+    }
+    sizes = {}
+    for pk, pattern in patterns.items():
+        if pattern.blueprint:
+            sizes[pk] = sum(
+                min(count, counts.get((pk, Pool.ASSESSMENT, level), 0))
+                for level, count in pattern.blueprint.items()
+            )
+        else:
+            sizes[pk] = sum(
+                n for (of, pool, _), n in counts.items() if (of, pool) == (pk, Pool.PRACTICE)
+            )
+    return sizes
 
 
 def seen_questions(learner: Learner, question_filter: dict) -> set[int]:

@@ -12,7 +12,6 @@ Between the launch and the choice, what the platform asked for (its return URL, 
 """
 
 import secrets
-from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -24,8 +23,9 @@ from pylti1p3.deep_link import DeepLink
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.lineitem import LineItem
 
-from learnapp.catalog.models import Pattern, Pool, Question
+from learnapp.catalog.models import Pattern
 from learnapp.classes.models import Assignment, Classroom
+from learnapp.learning.draw import test_sizes
 
 from .models import origin_of
 from .provisioning import launch_role
@@ -124,31 +124,6 @@ def allow_form_action(response: HttpResponse, origin: str) -> None:
     response[header] = "; ".join(
         f"{d} {origin}" if d.startswith("form-action") else d for d in directives
     )
-
-
-def test_sizes(patterns) -> dict[int, int]:
-    """How many questions a test of each pattern asks (its attempts' total), by pattern id: one
-    query for them all (None, a custom quiz's pattern, is left out). As draw.py draws: the blueprint's count of each difficulty, as far as
-    the pool has them; without a blueprint (no assessment.md), the whole practice set."""
-    patterns = {pattern.pk: pattern for pattern in patterns if pattern is not None}
-    counts = Counter(
-        Question.objects.active()
-        .exclude(current_version=None)
-        .filter(pattern_id__in=patterns)
-        .values_list("pattern_id", "pool", "difficulty")
-    )
-    sizes = {}
-    for pk, pattern in patterns.items():
-        if pattern.blueprint:
-            sizes[pk] = sum(
-                min(count, counts[pk, Pool.ASSESSMENT, level])
-                for level, count in pattern.blueprint.items()
-            )
-        else:
-            sizes[pk] = sum(
-                n for (of, pool, _), n in counts.items() if (of, pool) == (pk, Pool.PRACTICE)
-            )
-    return sizes
 
 
 def assignment_size(assignment: Assignment, sizes: dict[int, int]) -> int:

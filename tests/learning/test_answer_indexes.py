@@ -39,7 +39,7 @@ def test_no_index_of_the_answers_table_is_a_prefix_of_another():
 def test_an_attempts_or_a_learners_answers_are_found_by_an_index(queryset):
     plan = queryset().explain()
     if connection.vendor == "sqlite":
-        assert "USING" in plan and "INDEX" in plan, plan
+        assert "SEARCH" in plan and "INDEX" in plan, plan  # not a SCAN of the table
     else:
         with connection.cursor() as cursor:
             # On an empty table PostgreSQL would rightly scan it: ask whether it could not.

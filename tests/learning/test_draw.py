@@ -166,3 +166,21 @@ def test_a_learner_who_takes_the_test_again_and_again_meets_the_whole_pool_first
         assert not {i.question_id for i in drawn} & seen
         seen |= {i.question_id for i in drawn}
     assert seen == {i.question_id for i in pool}
+
+
+@pytest.mark.parametrize(
+    "pool_sizes",
+    [None, (6, 8, 6), (1, 8, 2)],
+    ids=["practice set", "full pool", "pool short of the blueprint"],
+)
+def test_the_size_said_before_a_test_is_the_size_of_a_drawn_test(pattern, pool_sizes):
+    from learnapp.learning.draw import test_sizes
+
+    if pool_sizes:
+        easy, medium, hard = pool_sizes
+        make_assessment_pool(pattern, easy=easy, medium=medium, hard=hard)
+        pattern.refresh_from_db()
+    said = test_sizes([pattern, None])
+    attempt = start_attempt(Learner.objects.create(), pattern)
+    assert said == {pattern.pk: attempt.items.count()}
+    assert said[pattern.pk] == {None: 10, (6, 8, 6): 10, (1, 8, 2): 7}[pool_sizes]
