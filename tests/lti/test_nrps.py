@@ -91,11 +91,11 @@ def lti_user(sub):
 def sync(client, run_queued_tasks, django_capture_on_commit_callbacks):
     """The teacher's "Sync roster from the LMS", then the worker's run; the class page after."""
 
-    def sync(classroom) -> str:
+    def sync(classroom, failures_expected: bool = False) -> str:
         with django_capture_on_commit_callbacks(execute=True):
             asked = client.post(f"/lti/classes/{classroom.pk}/roster-sync/", follow=True)
         assert asked.status_code == 200
-        run_queued_tasks()
+        sync.runs = run_queued_tasks(failures_expected)
         return client.get(classroom.get_absolute_url()).content.decode()
 
     return sync
@@ -299,11 +299,9 @@ def test_a_sync_no_worker_ran_can_be_asked_for_again_later(
 
 
 def test_a_sync_that_crashes_says_so_on_the_class_page(
-    client, platform, services, classroom, monkeypatch, django_capture_on_commit_callbacks
+    client, platform, services, classroom, monkeypatch, sync
 ):
     from django.tasks import TaskResultStatus
-    from django_tasks_db.management.commands.db_worker import Worker
-    from django_tasks_db.models import DBTaskResult
 
     from learnapp.lti import nrps
 
@@ -311,21 +309,9 @@ def test_a_sync_that_crashes_says_so_on_the_class_page(
         raise RuntimeError("database is locked")
 
     monkeypatch.setattr(nrps, "sync_roster", crash)
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/lti/classes/{classroom.pk}/roster-sync/")
-    # The worker's own loop, as run_queued_tasks runs it, but here the task is meant to fail.
-    Worker(
-        queue_names=["*"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="pytest",
-        excluded_queue_names=[],
-    ).run()
 
-    assert DBTaskResult.objects.get().status == TaskResultStatus.FAILED
-    page = client.get(classroom.get_absolute_url()).content.decode()
+    page = sync(classroom, failures_expected=True)
+
+    assert [run.status for run in sync.runs] == [TaskResultStatus.FAILED]
     assert "stopped on an unexpected error. Sync again." in page
     assert "on its way" not in page
