@@ -13,6 +13,7 @@ from learnapp.catalog.models import Pattern
 from learnapp.catalog.variants import variant, variant_answer
 from learnapp.prepared import Prepared, PreparedInsert
 
+from . import spaced
 from .draw import DIFFICULTY_ORDER, create_attempt, draw_for_pattern
 from .models import Answer, Attempt, AttemptItem, ItemRuling, Learner, Mode, Ruling, StrongRule
 from .points import format_points
@@ -57,11 +58,15 @@ _LATEST_PRACTICE_SQL = (
 # (its token is the form's nonce and ".0"); `is_latest` marks the former. Both are found by an
 # index, however many answers the learner has: NOT (form_token = '') is the unique index's own
 # condition, which SQLite needs to see before it uses that (partial) index. Only the columns
-# that tell a repeat: turning the rows into model instances cost more than the query.
+# that tell a repeat: turning the rows into model instances cost more than the query. Each row
+# also says whether the learner has a review card for the question (its unique index), so a
+# miss after a miss writes no card.
 _FORM_ANSWERS_SQL = (
     'SELECT "learning_answer"."id", "learning_answer"."form_token",'
     ' "learning_answer"."response", "learning_answer"."choice",'
-    f' ("learning_answer"."id" = ({_LATEST_PRACTICE_SQL})) AS is_latest'
+    f' ("learning_answer"."id" = ({_LATEST_PRACTICE_SQL})) AS is_latest,'
+    ' EXISTS (SELECT 1 FROM "learning_reviewcard" "card" WHERE "card"."learner_id" = %s'
+    ' AND "card"."question_id" = %s) AS has_card'
     f' FROM "learning_answer" WHERE "learning_answer"."id" = ({_LATEST_PRACTICE_SQL})'
     ' OR ("learning_answer"."learner_id" = %s AND NOT ("learning_answer"."form_token" = \'\')'
     ' AND "learning_answer"."form_token" = %s AND "learning_answer"."question_id" = %s'
@@ -109,7 +114,10 @@ def record_practice_answer(
     mine = (learner.pk, question.pk, Mode.PRACTICE.value)
     connection = connections[Answer.objects.db]
     with connection.cursor() as cursor:
-        cursor.execute(_FORM_ANSWERS_SQL, [*mine, *mine, learner.pk, f"{prefix}0", *mine[1:]])
+        cursor.execute(
+            _FORM_ANSWERS_SQL,
+            [*mine, learner.pk, question.pk, *mine, learner.pk, f"{prefix}0", *mine[1:]],
+        )
         rows = cursor.fetchall()
     latest = next((row for row in rows if row[4]), None)
     suffix = latest[1].removeprefix(prefix) if latest is not None else ""
@@ -144,14 +152,22 @@ def record_practice_answer(
         used_hint=used_hint,
         time_taken_ms=time_taken_ms,
     )
+    # A miss becomes a review card, unless the learner has one for the question already (a
+    # miss after a miss); the card, as the answer, is worked out before the transaction.
+    has_card = any(row[5] for row in rows)
+    card = None
     for index in range(sent_before, sent_before + 3):
         answer.form_token = f"{prefix}{index}"
         # answer.save(force_insert=True), compiled once, its values worked out before the
         # transaction: every other writer waits while it is open.
         insert = _INSERT_ANSWER.prepare(answer)
+        if not answer.is_correct and not has_card:
+            card = card or spaced.practice_miss_card(answer)
         try:
             with transaction.atomic():
                 insert.run()
+                if card is not None:
+                    card.run()
             return answer
         except IntegrityError:
             first = Answer.objects.get(learner=learner, form_token=answer.form_token)

@@ -4,7 +4,7 @@ from django.dispatch import receiver
 
 from . import hints, spaced
 from .learners import join_visitor_progress, learner_merged
-from .models import Answer, Attempt, Learner, Mode
+from .models import Attempt, Learner
 
 
 @receiver(user_logged_in)
@@ -13,15 +13,9 @@ def _join_visitor_progress(sender, request, user, **kwargs):
         join_visitor_progress(request, user)
 
 
-# Review cards follow the answers wherever they are created (grading.py), so no path that
-# records a miss can forget its card; a regrade that changes a verdict moves the card itself
-# (regrade.py, spaced.follow_regrade).
-@receiver(post_save, sender=Answer)
-def _card_for_a_practice_miss(sender, instance: Answer, created: bool, **kwargs):
-    if created and instance.mode == Mode.PRACTICE and not instance.is_correct:
-        spaced.add_practice_miss(instance)
-
-
+# A test's misses become review cards when it is submitted, wherever that happens; a practice
+# miss's card is written with the answer (grading.record_practice_answer), and a regrade that
+# changes a verdict moves the card itself (regrade.py, spaced.follow_regrade).
 @receiver(post_save, sender=Attempt)
 def _cards_for_a_submitted_test(sender, instance: Attempt, update_fields=None, **kwargs):
     if update_fields and "submitted_at" in update_fields and instance.submitted_at:

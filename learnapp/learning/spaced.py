@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from fsrs import Card, Rating, Scheduler, State
 
 from learnapp.catalog.models import Pattern
-from learnapp.prepared import PreparedInsert
+from learnapp.prepared import PendingInsert, PreparedInsert
 
 from .models import Answer, Attempt, Learner, Mode, ReviewCard
 from .visibility import items_under_test, released_q
@@ -66,13 +66,12 @@ def _new_card_fields(due: datetime) -> dict:
 _INSERT_CARD_IF_NEW = PreparedInsert(ReviewCard, ignore_conflicts=True)
 
 
-def add_practice_miss(answer: Answer) -> None:
-    """A wrong practice answer: the question becomes a card, due at once (one INSERT).
-
-    A card the learner already has keeps its schedule: the review session decides when it
-    comes back.
-    """
-    _INSERT_CARD_IF_NEW.insert(
+def practice_miss_card(answer: Answer) -> PendingInsert:
+    """A wrong practice answer's card, due at once, to write (run) with the answer: one INSERT
+    that leaves a card the learner already has as it is (the review session decides when it
+    comes back). grading.record_practice_answer, the one writer of practice answers, skips it
+    when it knows there is a card."""
+    return _INSERT_CARD_IF_NEW.prepare(
         ReviewCard(
             learner_id=answer.learner_id,
             pattern_id=answer.pattern_id,

@@ -251,3 +251,24 @@ def test_practice_pages_never_load_the_lesson_parts_left_out_of_their_query(clie
         if any(f'"catalog_pattern"."{name}" FROM' in q["sql"] for name in PRACTICE_PATTERN_UNREAD)
     ]
     assert late == []
+
+
+def test_a_miss_makes_its_review_card_once_and_a_miss_after_it_writes_none(client, pattern):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from learnapp.learning.models import ReviewCard
+
+    answer(client, "B", n=1)  # the learner exists from here on
+
+    def miss() -> list[str]:
+        token = form_token(client)
+        with CaptureQueriesContext(connection) as queries:
+            assert "Not quite." in answer(client, "C", token=token).content.decode()
+        return [q["sql"] for q in queries if "learning_reviewcard" in q["sql"]]
+
+    first, second = miss(), miss()
+
+    assert [sql.split()[0] for sql in first] == ["SELECT", "INSERT"]
+    assert [sql.split()[0] for sql in second] == ["SELECT"]  # it knew there was a card
+    assert ReviewCard.objects.count() == 1
