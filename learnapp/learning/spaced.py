@@ -66,20 +66,27 @@ def _new_card_fields(due: datetime) -> dict:
 _INSERT_CARD_IF_NEW = PreparedInsert(ReviewCard, ignore_conflicts=True)
 
 
+def _missed_card(
+    of: Answer | Attempt, question_id: int, at: datetime, attempt_id: int | None = None
+) -> ReviewCard:
+    """The card of a question missed at `at` (due then), by the learner of an answer or a test,
+    in the pattern it belongs to; a test's card keeps its attempt (`attempt_id`)."""
+    return ReviewCard(
+        learner_id=of.learner_id,
+        pattern_id=of.pattern_id,
+        question_id=question_id,
+        attempt_id=attempt_id,
+        created_at=at,
+        **_new_card_fields(at),
+    )
+
+
 def practice_miss_card(answer: Answer) -> PendingInsert:
     """A wrong practice answer's card, due at once, to write (run) with the answer: one INSERT
     that leaves a card the learner already has as it is (the review session decides when it
     comes back). grading.record_practice_answer, the one writer of practice answers, skips it
     when it knows there is a card."""
-    return _INSERT_CARD_IF_NEW.prepare(
-        ReviewCard(
-            learner_id=answer.learner_id,
-            pattern_id=answer.pattern_id,
-            question_id=answer.question_id,
-            created_at=answer.answered_at,
-            **_new_card_fields(answer.answered_at),
-        )
-    )
+    return _INSERT_CARD_IF_NEW.prepare(_missed_card(answer, answer.question_id, answer.answered_at))
 
 
 def add_test_misses(attempt: Attempt) -> None:
@@ -91,19 +98,11 @@ def add_test_misses(attempt: Attempt) -> None:
     """
     missed = attempt.answers.filter(is_correct=False).values_list("question_id", flat=True)
     ReviewCard.objects.bulk_create(
-        [_test_card(attempt, question_id, attempt.submitted_at) for question_id in missed],
+        [
+            _missed_card(attempt, question_id, attempt.submitted_at, attempt.pk)
+            for question_id in missed
+        ],
         ignore_conflicts=True,
-    )
-
-
-def _test_card(attempt: Attempt, question_id: int, now: datetime) -> ReviewCard:
-    return ReviewCard(
-        learner_id=attempt.learner_id,
-        pattern_id=attempt.pattern_id,
-        question_id=question_id,
-        attempt_id=attempt.pk,
-        created_at=now,
-        **_new_card_fields(now),
     )
 
 
@@ -118,7 +117,7 @@ def follow_regrade(answer: Answer, attempt: Attempt, now: datetime) -> None:
     """
     if not answer.is_correct:
         ReviewCard.objects.bulk_create(
-            [_test_card(attempt, answer.question_id, now)], ignore_conflicts=True
+            [_missed_card(attempt, answer.question_id, now, attempt.pk)], ignore_conflicts=True
         )
         return
     card = ReviewCard.objects.filter(
