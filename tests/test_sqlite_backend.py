@@ -194,3 +194,21 @@ def test_the_wal_is_copied_back_after_writes_so_it_does_not_grow(database):
     # only the last transaction's pages are in it (without the checkpoints, 50 commits' worth).
     assert frames_in_wal <= 5
     assert len(rows(database)) == 50
+
+
+def test_placeholders_and_literal_percent_signs_read_the_same_on_every_run(database):
+    # The conversion to SQLite's placeholders is remembered per statement: the second run of
+    # each statement must mean what the first did, with its own values.
+    connection = connect(database, "reader")
+    statements = [
+        ("SELECT %s || '%%s' || %s", ["a", "b"], ("a%sb",)),
+        ("SELECT %s || '%%s' || %s", ["c", "d"], ("c%sd",)),
+        ("SELECT %(x)s || '%%' || %(y)s", {"x": "e", "y": "f"}, ("e%f",)),
+        ("SELECT %(x)s || '%%' || %(y)s", {"y": "h", "x": "g"}, ("g%h",)),
+        ("SELECT '100%%'", [], ("100%",)),
+    ]
+    with connection.cursor() as cursor:
+        for sql, params, row in statements:
+            cursor.execute(sql, params)
+            assert cursor.fetchone() == row
+    connection.close()
