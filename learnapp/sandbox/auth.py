@@ -15,6 +15,8 @@ from urllib.parse import parse_qsl, unquote
 from django.conf import settings
 from django.http import HttpRequest
 
+from learnapp.prepared import Prepared
+
 from . import keys, outcomes
 from .models import SandboxKey
 from .outcomes import Failure
@@ -125,6 +127,11 @@ def address_allowed(address: str, networks: list[str]) -> bool:
 _keys: dict[str, tuple[float, SandboxKey]] = {}
 MAX_CACHED_KEYS = 10_000
 
+# No ORDER BY (key_id is unique) and no join: the replacement is read only for a revoked key.
+# Compiled once (learnapp.prepared): with many keys in use, each process reads each of them
+# about once a second, and building the query took longer than running it.
+_KEY_BY_ID = Prepared(lambda key_id: SandboxKey.objects.filter(key_id=key_id).order_by()[:1], str)
+
 
 def _lookup(key_id: str) -> SandboxKey | None:
     ttl = min(1.0, getattr(settings, "SANDBOX_KEY_CACHE_SECONDS", 0))
@@ -132,9 +139,7 @@ def _lookup(key_id: str) -> SandboxKey | None:
         cached = _keys.get(key_id)
         if cached is not None and cached[0] > time.monotonic():
             return cached[1]
-    # No ORDER BY (key_id is unique) and no join: the replacement is read only for a revoked key.
-    found = list(SandboxKey.objects.filter(key_id=key_id).order_by()[:1])
-    key = found[0] if found else None
+    key = _KEY_BY_ID.first(key_id)
     if ttl > 0 and key is not None:
         if len(_keys) >= MAX_CACHED_KEYS:
             _keys.clear()
