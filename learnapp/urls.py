@@ -3,7 +3,14 @@ from django.urls import include, path
 
 from learnapp.accounts.views import admin_login
 
+# URLs are tried in order, and Django notes every pattern it tried before the one that matched:
+# the busiest pages come first (a lesson page, then a practice Check or a test's autosave), the
+# admin and the other prefixed parts last. No path of one part matches another's
+# (tests/test_urls.py), so the order changes only how soon a URL is found.
 urlpatterns = [
+    path("", include("learnapp.catalog.urls")),
+    path("", include("learnapp.learning.urls")),
+    path("", include("learnapp.classes.urls")),
     # Ahead of admin.site.urls, whose own login route it replaces with the throttled one.
     path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
@@ -11,10 +18,4 @@ urlpatterns = [
     path("sandbox/", include("learnapp.sandbox.urls")),
     path("authoring/", include("learnapp.authoring.urls")),
     path("lti/", include("learnapp.lti.urls")),
-    # URLs are tried in order: the busiest (a lesson, a practice Check, a test's autosave) are
-    # found first instead of after every instructor page. No path of one include matches
-    # another's.
-    path("", include("learnapp.learning.urls")),
-    path("", include("learnapp.catalog.urls")),
-    path("", include("learnapp.classes.urls")),
 ]
