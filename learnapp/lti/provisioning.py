@@ -85,10 +85,12 @@ def platform_user(issuer: str, subject: str, lti_user: LtiUser, names: dict[str,
     if lti_user.auth_user_id != user.pk:
         lti_user.auth_user = user
         lti_user.save(update_fields=["auth_user", "datetime_modified"])
+    kept = (user.first_name, user.last_name, user.email)
     user.first_name = names["given_name"][:150] or user.first_name
     user.last_name = names["family_name"][:150] or user.last_name
     user.email = names["email"][:254] or user.email
-    user.save(update_fields=["first_name", "last_name", "email"])
+    if (user.first_name, user.last_name, user.email) != kept:  # a launch writes only news
+        user.save(update_fields=["first_name", "last_name", "email"])
     full_name = " ".join(filter(None, [user.first_name, user.last_name]))
     profile = profile_for(user)
     name = (names["name"] or full_name or profile.display_name or f"LMS user {subject}")[:120]

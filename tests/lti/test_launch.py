@@ -207,6 +207,19 @@ def test_the_same_subject_on_the_next_launch_is_the_same_user_with_current_names
     assert user.profile.display_name == "Dr. Renamed"
 
 
+def test_a_launch_with_the_names_we_have_writes_no_user_row(client, platform):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    platform.launch(client, sub="learner-1", roles=LEARNER)
+    client.cookies.clear()
+    with CaptureQueriesContext(connection) as again:
+        platform.launch(client, sub="learner-1", roles=LEARNER)
+    user_writes = [q["sql"] for q in again if q["sql"].startswith('UPDATE "auth_user"')]
+    # Log-in records last_login; the names, unchanged, are not saved again.
+    assert all("first_name" not in sql for sql in user_writes), user_writes
+
+
 def test_the_class_names_its_lms_people_never_by_our_user_names(client, platform):
     # learner-2's platform withholds names and email (a privacy setting); learner-1's does not.
     platform.launch(client, sub="learner-2", roles=LEARNER, **dict.fromkeys(NAME_CLAIMS))
