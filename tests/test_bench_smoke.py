@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LINES = [
     ("lesson_page", "minimal_django"),
     ("practice_answer_post", "minimal_django"),
+    ("form_post_floor", "minimal_django"),
     ("test_answer_save", "minimal_django"),
     ("sandbox_valid_key", "httpbin_bearer"),
     ("sandbox_no_key", "httpbin_bearer"),
