@@ -206,6 +206,8 @@ def test_placeholders_and_literal_percent_signs_read_the_same_on_every_run(datab
         ("SELECT %(x)s || '%%' || %(y)s", {"x": "e", "y": "f"}, ("e%f",)),
         ("SELECT %(x)s || '%%' || %(y)s", {"y": "h", "x": "g"}, ("g%h",)),
         ("SELECT '100%%'", [], ("100%",)),
+        # Longer than the statements it remembers: converted afresh, the same way.
+        ("SELECT %s || '%%' -- " + "x" * 5000, ["i"], ("i%",)),
     ]
     with connection.cursor() as cursor:
         for sql, params, row in statements:

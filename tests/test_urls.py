@@ -39,6 +39,13 @@ def sample_kwargs(converters):
     }
 
 
+def test_the_admin_is_reached_behind_the_site_s_own_parts():
+    # Left out of the named patterns below: Django's admin, which its own tests cover.
+    assert resolve("/admin/login/").url_name == "admin_login"  # the throttled one
+    assert resolve("/admin/").app_name == "admin"
+    assert resolve("/admin/auth/user/").url_name == "auth_user_changelist"
+
+
 def test_the_busiest_pages_are_tried_first():
     # The order the comment in learnapp/urls.py gives: a lesson page, then practice and tests.
     assert resolve("/patterns/sample-slug/").url_name == "pattern"

@@ -37,6 +37,11 @@ from django.db.backends.sqlite3 import base
 SQLITE_AUTOCHECKPOINT_PAGES = 10_000
 
 
+# A statement longer than this (a long IN list, a bulk insert: each length its own statement) is
+# converted afresh, so the remembered ones stay the busy few and take at most a few MB.
+MAX_REMEMBERED_QUERY = 4096
+
+
 @functools.lru_cache(maxsize=1024)
 def _qmark_style(query: str) -> str:
     return base.FORMAT_QMARK_REGEX.sub("?", query).replace("%%", "%")
@@ -48,11 +53,11 @@ class CursorWrapper(base.SQLiteCursorWrapper):
     Django rewrites every query's "%s" with a regular expression on each run; for the long
     queries of the busiest requests that took longer than SQLite took to run them. The same
     few hundred statements come back on every request, so the conversion is kept (at most
-    1,024 of them, the least recently used dropped first).
+    1,024 of them up to 4 KB each, the least recently used dropped first).
     """
 
     def convert_query(self, query, *, param_names=None):
-        if param_names is None:
+        if param_names is None and len(query) <= MAX_REMEMBERED_QUERY:
             return _qmark_style(query)
         return super().convert_query(query, param_names=param_names)
 

@@ -216,7 +216,9 @@ def test_a_launch_with_the_names_we_have_writes_no_user_row(client, platform):
     with CaptureQueriesContext(connection) as again:
         platform.launch(client, sub="learner-1", roles=LEARNER)
     user_writes = [q["sql"] for q in again if q["sql"].startswith('UPDATE "auth_user"')]
-    # Log-in records last_login; the names, unchanged, are not saved again.
+    # The launch logged the user in (last_login is recorded); the names, unchanged, are not
+    # saved again.
+    assert any("last_login" in sql for sql in user_writes), user_writes
     assert all("first_name" not in sql for sql in user_writes), user_writes
 
 
