@@ -1,6 +1,7 @@
 """Reading and creating profiles, and the one rule for the name a user is shown by."""
 
 import re
+import secrets
 import zoneinfo
 
 from django.contrib.auth import get_user_model
@@ -33,10 +34,22 @@ def display_name(user: AbstractBaseUser) -> str:
     return chosen or user.get_full_name() or user.get_username()
 
 
-# The user names learnapp.lti gives the users it makes for an LMS's users: the prefix and 24
+# The user names learnapp.lti gives the users it makes for an LMS's users: the prefix and
 # random hex digits, with an unusable password (they sign in through the LMS).
 PLATFORM_USERNAME_PREFIX = "lti-"
-_PLATFORM_USERNAME = re.compile(rf"{PLATFORM_USERNAME_PREFIX}[0-9a-f]{{24}}")
+_PLATFORM_USERNAME_BYTES = 12
+_PLATFORM_USERNAME = re.compile(
+    rf"{PLATFORM_USERNAME_PREFIX}[0-9a-f]{{{2 * _PLATFORM_USERNAME_BYTES}}}"
+)
+
+
+def new_platform_username() -> str:
+    """A user name for an LMS's user.
+
+    Random, not derived from issuer and subject: subjects are often small numbers, and a name
+    anyone could work out could be signed up for first and then receive the launch.
+    """
+    return f"{PLATFORM_USERNAME_PREFIX}{secrets.token_hex(_PLATFORM_USERNAME_BYTES)}"
 
 
 def is_platform_user(user: AbstractBaseUser) -> bool:

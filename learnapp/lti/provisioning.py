@@ -1,6 +1,5 @@
 """What a validated resource-link launch does in learnapp: who, which class, where to go."""
 
-import secrets
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -13,7 +12,7 @@ from lti_tool.lti_core.utils import normalize_role
 from lti_tool.models import LtiLaunch, LtiUser
 from lti_tool.utils import sync_data_from_launch
 
-from learnapp.accounts.profiles import PLATFORM_USERNAME_PREFIX, profile_for
+from learnapp.accounts.profiles import new_platform_username, profile_for
 from learnapp.accounts.roles import make_instructor
 from learnapp.classes.models import Classroom, Membership
 
@@ -55,12 +54,6 @@ def launch_role(roles: list[str]) -> str | None:
     return None
 
 
-def new_username() -> str:
-    # Random, not derived from issuer and subject: subjects are often small numbers, and a
-    # name anyone could work out could be signed up for first and then receive the launch.
-    return f"{PLATFORM_USERNAME_PREFIX}{secrets.token_hex(12)}"
-
-
 def platform_user(issuer: str, subject: str, lti_user: LtiUser, names: dict[str, str]):
     """The learnapp user for the platform's (issuer, subject), made if new; names kept current.
 
@@ -79,7 +72,7 @@ def platform_user(issuer: str, subject: str, lti_user: LtiUser, names: dict[str,
     if linked is not None:
         user = linked.auth_user
     else:
-        user = get_user_model()(username=new_username())
+        user = get_user_model()(username=new_platform_username())
         user.set_unusable_password()
         user.save()
     if lti_user.auth_user_id != user.pk:
@@ -111,7 +104,7 @@ STAND_IN_NAME = "Instructor (from the LMS)"
 
 def _stand_in_owner():
     """The owner of a class a learner opened first: a user nobody can sign in as."""
-    user = get_user_model()(username=new_username(), is_active=False)
+    user = get_user_model()(username=new_platform_username(), is_active=False)
     user.set_unusable_password()
     user.save()
     profile = profile_for(user)
