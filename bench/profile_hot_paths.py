@@ -2,8 +2,8 @@
 
     .venv/bin/python -m bench.profile_hot_paths [-n 500] [--dir DIR] [--profile PATH] [PATH ...]
 
-PATH is any of lesson_page, practice_answer_post, test_answer_save, sandbox_valid_key,
-gradebook_500 (default: all). Each is the request bench/run sends, built the same way (see
+PATH is any of lesson_page, practice_answer_post, form_post_floor, test_answer_save,
+sandbox_valid_key, gradebook_500 (default: all). Each is the request bench/run sends, built the same way (see
 bench/run and its .lua scripts), and handed to the project's WSGI application
 (learnapp.wsgi, so with its garbage-collection settings) with production settings on SQLite:
 
@@ -11,6 +11,8 @@ bench/run and its .lua scripts), and handed to the project's WSGI application
 - practice_answer_post: the htmx POST of an option, with a fresh signed form token each time,
   from one anonymous learner with a session (options cycle A-D, as bench/practice_post.lua),
   who has already answered that question 3,000 times, as bench/run's learner has mid-run;
+- form_post_floor: the same learner's htmx form POST, through the same middleware, to
+  /bench/bare/, which reads and writes nothing (bench/form_post.lua);
 - test_answer_save: the test's autosave POST (Accept: application/json), cycling through the
   attempt's questions with the fields each type sends;
 - sandbox_valid_key: GET /sandbox/api/models with one of 200 keys in turn;
@@ -54,6 +56,7 @@ PRACTICE_ANSWERS_BEFORE = 3000  # about half of what bench/run's learner gives (
 PATHS = [
     "lesson_page",
     "practice_answer_post",
+    "form_post_floor",
     "test_answer_save",
     "sandbox_valid_key",
     "gradebook_500",
@@ -245,6 +248,22 @@ def practice_answer_post(application, class_id, gradebook_session):
         one,
         lambda status, content: status == 200 and b"data-practice-result=" in content,
     )
+
+
+def form_post_floor(application, class_id, gradebook_session):
+    client, _, _ = practice_answer_post(application, class_id, gradebook_session)
+    path = f"/patterns/{SLUG}/practice/1/"
+    headers = {
+        "HX-Request": "true",
+        "X-CSRFToken": client.cookies["csrftoken"],
+        "Origin": ORIGIN,
+        "Referer": ORIGIN + path,
+    }
+
+    def one():
+        return client.environ("POST", "/bench/bare/", b"choice=A", headers)
+
+    return client, one, lambda status, content: status == 200 and content == b"ok"
 
 
 def seed_answers(question_pk: int) -> None:

@@ -69,6 +69,8 @@ def test_bench_run_prints_every_ratio_with_a_one_second_duration(tmp_path):
     expected = LINES + ([("sandbox_valid_key_pg", "httpbin_bearer")] if on_postgres else [])
     for name, baseline in expected:
         assert re.search(rf"^ratio {name} {baseline} \d+\.\d+$", out, re.M), (name, out)
+        # What each request cost the server, read from /proc: a positive number of microseconds.
+        assert re.search(rf"^cpu {name} [1-9]\d*$", out, re.M), (name, out)
     assert re.search(r"^rss app \d+\.\d$", out, re.M), out
     # Every sandbox request has its row once the servers have stopped gracefully.
     assert re.search(r"access log \(app\): .*: PASS$", result.stderr, re.M), result.stderr[-2000:]
