@@ -209,7 +209,9 @@ def lesson_page(application, class_id, gradebook_session):
     return client, one, lambda status, content: status == 200
 
 
-def practice_answer_post(application, class_id, gradebook_session):
+def practice_learner(application):
+    """One anonymous learner who has answered practice question 1 once: their client (with the
+    session and CSRF cookies), the question's path, the htmx headers and a token signer."""
     from django.core import signing
 
     from learnapp.catalog.models import Question
@@ -234,6 +236,11 @@ def practice_answer_post(application, class_id, gradebook_session):
     # The first answer makes the learner and its session; every later one reuses them.
     status, _, content = client.request("POST", path, f"choice=A&form_token={token()}", headers)
     expect("the first practice answer", status, 200, content, b"data-practice-result=")
+    return client, path, headers, token, pk
+
+
+def practice_answer_post(application, class_id, gradebook_session):
+    client, path, headers, token, pk = practice_learner(application)
     seed_answers(pk)
     letters = "ABCD"
     sent = [0]
@@ -251,14 +258,7 @@ def practice_answer_post(application, class_id, gradebook_session):
 
 
 def form_post_floor(application, class_id, gradebook_session):
-    client, _, _ = practice_answer_post(application, class_id, gradebook_session)
-    path = f"/patterns/{SLUG}/practice/1/"
-    headers = {
-        "HX-Request": "true",
-        "X-CSRFToken": client.cookies["csrftoken"],
-        "Origin": ORIGIN,
-        "Referer": ORIGIN + path,
-    }
+    client, _, headers, _, _ = practice_learner(application)
 
     def one():
         return client.environ("POST", "/bench/bare/", b"choice=A", headers)
